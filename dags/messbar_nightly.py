@@ -1,0 +1,81 @@
+"""Nightly messbar run: extract every account (mapped), load, dbt build, gate, publish.
+
+Thin by design: each task calls one step of ``messbar.pipeline``; no I/O at import time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from _shared.constants import (
+    API_POOL,
+    SCHEDULE_CRON,
+    SCHEDULE_TIMEZONE,
+    WRITER_POOL,
+)
+from airflow.sdk import dag, task
+from airflow.timetables.trigger import CronTriggerTimetable
+
+DEFAULT_ARGS = {
+    "owner": "messbar",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=30),
+    "execution_timeout": timedelta(hours=1),
+}
+
+
+@dag(
+    dag_id="messbar_nightly",
+    schedule=CronTriggerTimetable(SCHEDULE_CRON, timezone=SCHEDULE_TIMEZONE),
+    start_date=datetime(2026, 1, 1, tzinfo=ZoneInfo(SCHEDULE_TIMEZONE)),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["messbar"],
+    doc_md=__doc__,
+)
+def messbar_nightly():
+    @task
+    def plan(**context) -> list[dict]:
+        from messbar import pipeline
+
+        return pipeline.plan(None, context["logical_date"], context["run_id"])
+
+    @task(pool=API_POOL, map_index_template="{{ job['network'] }}:{{ job['account_id'] }}")
+    def extract(job: dict) -> dict:
+        from messbar import pipeline
+
+        return pipeline.extract(job)
+
+    @task(pool=WRITER_POOL)
+    def load(summaries: list[dict]) -> dict:
+        from messbar import pipeline
+
+        return pipeline.load(None)
+
+    @task(pool=WRITER_POOL)
+    def transform(loaded: dict) -> dict:
+        from messbar import pipeline
+
+        return pipeline.transform(None)
+
+    @task(pool=WRITER_POOL)
+    def validate(built: dict, **context) -> dict:
+        from messbar import pipeline
+
+        return pipeline.validate(None, context["logical_date"])
+
+    @task(pool=WRITER_POOL)
+    def publish(checked: dict, **context) -> dict:
+        from messbar import pipeline
+
+        return pipeline.publish(None, context["run_id"])
+
+    summaries = extract.expand(job=plan())
+    publish(validate(transform(load(summaries))))
+
+
+messbar_nightly()

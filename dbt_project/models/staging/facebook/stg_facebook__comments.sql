@@ -1,0 +1,42 @@
+-- Privacy: the commenter's name and id never leave raw; only whether the Page itself wrote it.
+with
+
+source as (
+    select * from {{ source('facebook', 'facebook__comments') }}
+),
+
+renamed as (
+    select
+        'facebook' as platform,
+        business,
+        account_id,
+        object_id as post_id,
+        json_extract_string(payload, '$.id') as comment_id,
+        json_extract_string(payload, '$.parent.id') as parent_comment_id,
+        cast(json_extract_string(payload, '$.created_time') as timestamptz) as commented_at,
+        json_extract_string(payload, '$.message') as message,
+        cast(json_extract_string(payload, '$.like_count') as bigint) as like_count,
+        cast(json_extract_string(payload, '$.comment_count') as bigint) as reply_count,
+        coalesce(json_extract_string(payload, '$.from.id') = account_id, false) as is_from_owner,
+        _fetched_at as fetched_at,
+        _fetched_at,
+        _file,
+        _row
+    from source
+    {{ latest_row(['comment_id']) }}
+)
+
+select
+    platform,
+    business,
+    account_id,
+    post_id,
+    comment_id,
+    parent_comment_id,
+    commented_at,
+    message,
+    like_count,
+    reply_count,
+    is_from_owner,
+    fetched_at
+from renamed

@@ -1,0 +1,455 @@
+"""Validate the warehouse DuckDB file against the suites in ``expectations/suites/``.
+
+``validate()`` builds an ephemeral Great Expectations context (nothing is written under an
+``uncommitted/`` folder), opens the DuckDB file read-only through one SQL data source, and
+runs every suite as SQL inside DuckDB. The DAG branches on ``GateResult.success``.
+
+Great Expectations is imported inside functions: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+SAMPLE_SIZE = 5
+DATASOURCE = "warehouse"
+DATA_DOCS_SITE = "quality"
+PARAMETER_KEY = "$PARAMETER"
+
+_QUIET_LOGGERS = ("great_expectations", "sqlalchemy", "duckdb_engine")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation, or a suite that could not run (``expectation`` says which)."""
+
+    table: str
+    expectation: str
+    column: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    unexpected_count: int | None = None
+    sample_values: list[Any] = field(default_factory=list)
+    sample_keys: list[dict[str, Any]] = field(default_factory=list)
+    observed_value: Any = None
+    message: str | None = None
+
+    def describe(self) -> str:
+        """One line for humans: which table, which expectation, what is wrong."""
+        column = f" column {self.column}" if self.column else ""
+        head = f"{self.table}: {self.expectation}{column}"
+        if self.message:
+            return f"{head}: {self.message}"
+        details = []
+        if self.unexpected_count is not None:
+            details.append(f"{self.unexpected_count} unexpected")
+        if self.sample_keys:
+            details.append(f"sample keys {_short(self.sample_keys)}")
+        if self.sample_values:
+            details.append(f"sample values {_short(self.sample_values)}")
+        if self.observed_value is not None:
+            details.append(f"observed {_short(self.observed_value)}")
+        limits = {k: v for k, v in self.kwargs.items() if k not in {"column", "batch_id"}}
+        if limits:
+            details.append(f"expected {_short(limits)}")
+        return f"{head}: " + "; ".join(details) if details else head
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite: str
+    table: str
+    status: str  # "passed", "failed", "missing" or "skipped" (optional suite, no table)
+    evaluated: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class GateResult:
+    success: bool
+    database: str
+    failures: list[Failure]
+    suites: list[SuiteOutcome]
+    params: dict[str, Any]
+    result_path: Path | None = None
+    data_docs_index: Path | None = None
+
+    def summary(self) -> str:
+        """One text block for task logs and the CLI."""
+        verdict = "PASSED" if self.success else "FAILED"
+        counts = {s: sum(o.status == s for o in self.suites) for s in _STATUSES}
+        parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        lines = [f"Quality gate {verdict} for {self.database}: {len(self.suites)} suites ({parts})"]
+        lines += [f"  - {failure.describe()}" for failure in self.failures]
+        if self.data_docs_index:
+            lines.append(f"  Data Docs: {self.data_docs_index}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "success": self.success,
+            "database": self.database,
+            "params": self.params,
+            "suites": [asdict(outcome) for outcome in self.suites],
+            "failures": [asdict(failure) for failure in self.failures],
+            "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
+        }
+
+
+_STATUSES = ("passed", "failed", "missing", "skipped")
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A suite file: ``<schema>.<table>.json`` holding a GX 1.x ExpectationSuite."""
+
+    path: Path
+    config: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.path.name.removesuffix(".json")
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def table(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    @property
+    def optional(self) -> bool:
+        return bool(self.config.get("meta", {}).get("optional", False))
+
+    @property
+    def key_columns(self) -> list[str]:
+        return list(self.config.get("meta", {}).get("key_columns", []))
+
+
+def default_params(now: dt.datetime | None = None) -> dict[str, Any]:
+    """Values for suite parameters the caller did not pass.
+
+    ``max_fetched_at`` bounds every fetch timestamp: nothing can have been fetched after the
+    gate runs. The DAG passes a tighter bound (the end of its extraction) explicitly.
+    ``min_account_days`` is the fewest rows ``marts.fct_account_daily`` may have.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    return {
+        "min_fetched_at": "2015-01-01T00:00:00+00:00",
+        "max_fetched_at": now.isoformat(timespec="seconds"),
+        "min_account_days": 1,
+    }
+
+
+def load_suites(suites_dir: Path) -> list[Suite]:
+    """Every ``<schema>.<table>.json`` in ``suites_dir``, checked for a matching ``name``."""
+    suites = []
+    for path in sorted(suites_dir.glob("*.*.json")):
+        try:
+            config = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"Suite file {path} is not valid JSON: {error}") from error
+        suite = Suite(path, config)
+        if config.get("name") != suite.name:
+            raise ValueError(
+                f"Suite file {path} has name {config.get('name')!r}: "
+                f"set it to {suite.name!r} (the file name without .json)"
+            )
+        suites.append(suite)
+    if not suites:
+        raise ValueError(f"No suites (<schema>.<table>.json) found in {suites_dir}")
+    return suites
+
+
+def validate(
+    database_path: Path,
+    suites_dir: Path = SUITES_DIR,
+    *,
+    out_dir: Path | None,
+    tables: list[str] | None = None,
+    params: dict[str, Any] | None = None,
+) -> GateResult:
+    """Run the suites for ``tables`` (all suites when None) against ``database_path``.
+
+    ``params`` fill ``{"$PARAMETER": name}`` values in suites; see ``default_params``. With
+    ``out_dir``, writes ``result.json`` and Great Expectations Data Docs (``data_docs/``).
+    """
+    database_path = Path(database_path).resolve()
+    if not database_path.is_file():
+        raise FileNotFoundError(f"DuckDB file {database_path} does not exist: run the load first")
+    suites = _select(load_suites(Path(suites_dir)), tables)
+    run_params = {**default_params(), **(params or {})}
+    _check_params(suites, run_params)
+    existing = _existing_tables(database_path)
+
+    failures: list[Failure] = []
+    outcomes: list[SuiteOutcome] = []
+    runnable = []
+    for suite in suites:
+        if (suite.schema, suite.table) in existing:
+            runnable.append(suite)
+        elif suite.optional:
+            outcomes.append(SuiteOutcome(suite.name, suite.name, "skipped"))
+        else:
+            outcomes.append(SuiteOutcome(suite.name, suite.name, "missing"))
+            failures.append(
+                Failure(
+                    table=suite.name,
+                    expectation="table_exists",
+                    message=f"table {suite.name} does not exist in {database_path.name}; "
+                    "build it (dbt build / load) or mark the suite optional in its meta",
+                )
+            )
+
+    docs_dir = out_dir / "data_docs" if out_dir else None
+    with _quiet_logging():
+        suite_results = _run_suites(database_path, runnable, run_params, docs_dir)
+    for suite, result in suite_results:
+        suite_failures = _failures(suite, result)
+        failures.extend(suite_failures)
+        outcomes.append(
+            SuiteOutcome(
+                suite=suite.name,
+                table=suite.name,
+                status="failed" if suite_failures else "passed",
+                evaluated=len(result["results"]),
+                failed=len(suite_failures),
+            )
+        )
+
+    outcomes.sort(key=lambda outcome: outcome.suite)
+    gate = GateResult(
+        success=not failures,
+        database=str(database_path),
+        failures=failures,
+        suites=outcomes,
+        params=run_params,
+        data_docs_index=docs_dir / "index.html" if docs_dir else None,
+    )
+    if out_dir:
+        gate = _write_result(gate, out_dir, [result for _, result in suite_results])
+    return gate
+
+
+def _select(suites: list[Suite], tables: Sequence[str] | None) -> list[Suite]:
+    if tables is None:
+        return suites
+    by_name = {suite.name: suite for suite in suites}
+    unknown = sorted(set(tables) - set(by_name))
+    if unknown:
+        raise ValueError(
+            f"No suite for {', '.join(unknown)}: add expectations/suites/<schema>.<table>.json"
+        )
+    return [by_name[name] for name in tables]
+
+
+def _parameters_in(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        if PARAMETER_KEY in value:
+            yield str(value[PARAMETER_KEY])
+        for item in value.values():
+            yield from _parameters_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _parameters_in(item)
+
+
+def _check_params(suites: list[Suite], params: Mapping[str, Any]) -> None:
+    for suite in suites:
+        missing = sorted(set(_parameters_in(suite.config.get("expectations", []))) - set(params))
+        if missing:
+            raise ValueError(
+                f"Suite {suite.name} needs parameter(s) {', '.join(missing)}: "
+                "pass them as params (CLI: --param name=value)"
+            )
+
+
+def _existing_tables(database_path: Path) -> set[tuple[str, str]]:
+    import duckdb
+
+    with duckdb.connect(str(database_path), read_only=True) as connection:
+        rows = connection.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_catalog = current_database()"
+        ).fetchall()
+    return {(schema, table) for schema, table in rows}
+
+
+@contextmanager
+def _quiet_logging() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _context(docs_dir: Path | None) -> Any:
+    """An in-memory GX context: no stores on disk, no progress bars, no analytics."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    sites = {}
+    if docs_dir is not None:
+        sites[DATA_DOCS_SITE] = {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        data_docs_sites=sites,
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def add_duckdb_datasource(context: Any, database_path: Path, name: str = DATASOURCE) -> Any:
+    """A GX SQL data source on ``database_path``, opened read-only (see duckdb_dialect)."""
+    from expectations import duckdb_dialect
+
+    duckdb_dialect.register()
+    return context.data_sources.add_sql(
+        name=name, connection_string=duckdb_dialect.url_for(str(database_path))
+    )
+
+
+def _run_suites(
+    database_path: Path,
+    suites: list[Suite],
+    params: dict[str, Any],
+    docs_dir: Path | None,
+) -> list[tuple[Suite, dict[str, Any]]]:
+    import great_expectations as gx
+
+    context = _context(docs_dir)
+    datasource = add_duckdb_datasource(context, database_path)
+    results = []
+    try:
+        for suite in suites:
+            asset = datasource.add_table_asset(
+                name=suite.name, table_name=suite.table, schema_name=suite.schema
+            )
+            batch_definition = asset.add_batch_definition_whole_table(name=suite.name)
+            gx_suite = context.suites.add(
+                gx.ExpectationSuite(
+                    name=suite.name,
+                    expectations=suite.config.get("expectations", []),
+                    meta=suite.config.get("meta", {}),
+                )
+            )
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
+            )
+            result = definition.run(
+                expectation_parameters=params, result_format=_result_format(suite)
+            )
+            results.append((suite, result.to_json_dict()))
+        if docs_dir is not None:
+            context.build_data_docs(site_names=[DATA_DOCS_SITE])
+    finally:
+        datasource.get_execution_engine().close()
+        datasource.get_engine().dispose()
+    return results
+
+
+def _result_format(suite: Suite) -> dict[str, Any]:
+    result_format: dict[str, Any] = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": SAMPLE_SIZE,
+    }
+    if suite.key_columns:
+        result_format["unexpected_index_column_names"] = suite.key_columns
+    return result_format
+
+
+def _failures(suite: Suite, validation: Mapping[str, Any]) -> list[Failure]:
+    failures = []
+    for outcome in validation["results"]:
+        if outcome["success"]:
+            continue
+        config = outcome["expectation_config"]
+        kwargs = {k: v for k, v in config["kwargs"].items() if k != "batch_id"}
+        result = outcome.get("result") or {}
+        exception = outcome.get("exception_info") or {}
+        failures.append(
+            Failure(
+                table=suite.name,
+                expectation=config["type"],
+                column=_column_of(kwargs),
+                kwargs=kwargs,
+                unexpected_count=result.get("unexpected_count"),
+                sample_values=list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE],
+                sample_keys=_sample_keys(suite, result),
+                observed_value=result.get("observed_value"),
+                message=_exception_message(exception),
+            )
+        )
+    return failures
+
+
+def _column_of(kwargs: Mapping[str, Any]) -> str | None:
+    if "column" in kwargs:
+        return str(kwargs["column"])
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    return None
+
+
+def _sample_keys(suite: Suite, result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = result.get("partial_unexpected_index_list") or []
+    keys = suite.key_columns
+    sample = [{k: row[k] for k in keys if k in row} if keys else row for row in rows]
+    return [row for row in sample if row][:SAMPLE_SIZE]
+
+
+def _exception_message(exception: Mapping[str, Any]) -> str | None:
+    """The first line of the first error GX caught while computing a metric."""
+    if not exception:
+        return None
+    if "raised_exception" in exception:
+        exceptions = [exception]
+    else:
+        exceptions = [value for value in exception.values() if isinstance(value, Mapping)]
+    for info in exceptions:
+        if info.get("raised_exception"):
+            message = str(info.get("exception_message") or "metric computation failed")
+            return "could not be computed: " + message.strip().splitlines()[0]
+    return None
+
+
+def _write_result(gate: GateResult, out_dir: Path, validations: list[dict[str, Any]]) -> GateResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result_path = out_dir / "result.json"
+    document = {**gate.to_dict(), "validation_results": validations}
+    tmp = result_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.replace(result_path)
+    return GateResult(**{**gate.__dict__, "result_path": result_path})
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

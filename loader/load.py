@@ -1,0 +1,281 @@
+"""Load finished landing files into the DuckDB ``raw`` schema.
+
+Only files listed in a manifest are loaded (a manifest is written after its files, so an aborted
+extraction is never half-loaded). All pending manifests are loaded in ONE transaction together
+with their bookkeeping (``raw._loaded_files``) and state (``raw._state``): a crash leaves all or
+nothing, loading a file twice adds nothing, and state never runs ahead of the data it covers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from extractors.registry import NETWORKS, raw_table
+
+log = logging.getLogger(__name__)
+
+META_TYPE = (
+    "STRUCT(network VARCHAR, stream VARCHAR, business VARCHAR, account_id VARCHAR, "
+    "object_id VARCHAR, run_id VARCHAR, logical_date DATE, fetched_at TIMESTAMPTZ, "
+    "endpoint VARCHAR, seq BIGINT)"
+)
+
+RAW_COLUMNS = """
+    _file VARCHAR NOT NULL,
+    _row BIGINT NOT NULL,
+    _run_id VARCHAR NOT NULL,
+    _fetched_at TIMESTAMPTZ NOT NULL,
+    _logical_date DATE NOT NULL,
+    _loaded_at TIMESTAMPTZ NOT NULL,
+    business VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL,
+    object_id VARCHAR,
+    endpoint VARCHAR,
+    payload JSON
+"""
+
+BOOKKEEPING = [
+    "CREATE SCHEMA IF NOT EXISTS raw",
+    """CREATE TABLE IF NOT EXISTS raw._loaded_files (
+        path VARCHAR PRIMARY KEY, network VARCHAR NOT NULL, stream VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, manifest VARCHAR NOT NULL,
+        rows BIGINT NOT NULL, sha256 VARCHAR NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS raw._state (
+        network VARCHAR NOT NULL, account_id VARCHAR NOT NULL, key VARCHAR NOT NULL,
+        value VARCHAR NOT NULL, run_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (network, account_id, key))""",
+    """CREATE TABLE IF NOT EXISTS raw._events (
+        network VARCHAR NOT NULL, account_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, detail VARCHAR, logged_at TIMESTAMPTZ NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS raw.config__accounts (
+        business VARCHAR NOT NULL, business_name VARCHAR NOT NULL, timezone VARCHAR NOT NULL,
+        platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL, account_name VARCHAR)""",
+]
+
+
+class LoadError(RuntimeError):
+    """Loading failed and was rolled back; the message says what to fix."""
+
+
+@dataclass
+class LoadSummary:
+    manifests: int = 0
+    files: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped_files: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "manifests": self.manifests,
+            "files": self.files,
+            "rows": self.rows,
+            "skipped_files": self.skipped_files,
+        }
+
+
+def connect_writer(path: Path, *, wait_seconds: float = 60.0, memory_limit: str = "2GB"):
+    """Open the warehouse for writing. DuckDB allows one writer process; while another holds
+    the file, retry with backoff for ``wait_seconds``, then fail with a clear message."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.2
+    while True:
+        try:
+            return duckdb.connect(str(path), config={"memory_limit": memory_limit})
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise LoadError(
+                    f"Cannot open the warehouse {path} for writing: {exc}. Another messbar "
+                    "run (or a tool holding it read-write) is using it; wait for it to finish. "
+                    "BI tools must open only the published file, read-only."
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[dict]:
+    loaded = {r[0] for r in con.execute("SELECT path FROM raw._loaded_files").fetchall()}
+    manifests = []
+    for path in sorted((landing_dir / "_manifests").rglob("*.json")):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["_path"] = path.relative_to(landing_dir).as_posix()
+        files = [f for f in manifest["files"] if f["path"] not in loaded]
+        if not files and manifest["files"]:
+            continue
+        if not manifest["files"] and _manifest_seen(con, manifest):
+            continue
+        manifest["files"] = files
+        manifests.append(manifest)
+    manifests.sort(key=lambda m: (m["logical_date"], m["finished_at"]))
+    return manifests
+
+
+def _manifest_seen(con: duckdb.DuckDBPyConnection, manifest: dict) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM raw._loaded_files WHERE manifest = ?", [manifest["_path"]]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def sync_accounts(con: duckdb.DuckDBPyConnection, config) -> None:
+    """Replace ``raw.config__accounts`` from the config (source of names and time zones)."""
+    con.execute("DELETE FROM raw.config__accounts")
+    rows = [
+        (b.slug, b.name, b.timezone, a.network, a.account_id, a.account_name)
+        for b in config.businesses
+        for a in b.accounts
+    ]
+    if rows:
+        con.executemany("INSERT INTO raw.config__accounts VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
+    """Load every pending manifest in one transaction; return what was loaded."""
+    summary = LoadSummary()
+    con = connect_writer(warehouse)
+    try:
+        for stmt in BOOKKEEPING:
+            con.execute(stmt)
+        manifests = pending_manifests(con, landing_dir)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if config is not None:
+                sync_accounts(con, config)
+            _load_manifests(con, landing_dir, manifests, summary)
+            _fault_point("after_insert_before_commit")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    except duckdb.Error as exc:
+        raise LoadError(
+            f"Loading into {warehouse} failed and was rolled back (nothing was loaded, state "
+            f"unchanged): {exc}. Check free disk space and write permission on "
+            f"{warehouse.parent}, then rerun the load."
+        ) from None
+    finally:
+        con.close()
+    log.info("loaded %s", summary.as_dict())
+    return summary
+
+
+def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: LoadSummary) -> None:
+    by_table: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for m in manifests:
+        for f in m["files"]:
+            by_table[(m["network"], f["stream"])].append({**f, "_manifest": m})
+    for (network, stream), files in sorted(by_table.items()):
+        if network not in NETWORKS:
+            raise LoadError(f"landing file of unknown network '{network}': {files[0]['path']}")
+        table = raw_table(network, stream)
+        con.execute(f'CREATE TABLE IF NOT EXISTS raw."{table}" ({RAW_COLUMNS})')
+        non_empty = [f for f in files if f["rows"] > 0]
+        if non_empty:
+            paths = [str(landing_dir / f["path"]) for f in non_empty]
+            missing = [p for p in paths if not os.path.exists(p)]
+            if missing:
+                raise LoadError(
+                    f"landing file {missing[0]} is listed in a manifest but missing; restore it "
+                    "or delete its manifest to re-extract that run."
+                )
+            before = con.execute(f'SELECT count(*) FROM raw."{table}"').fetchone()[0]
+            con.execute(
+                f"""
+                INSERT INTO raw."{table}"
+                SELECT
+                    substr(filename, ?) AS _file,
+                    _meta.seq, _meta.run_id, _meta.fetched_at, _meta.logical_date,
+                    now(), _meta.business, _meta.account_id, _meta.object_id, _meta.endpoint,
+                    payload
+                FROM read_json(?, format = 'newline_delimited', filename = true,
+                               columns = {{_meta: '{META_TYPE}', payload: 'JSON'}})
+                """,
+                [len(str(landing_dir)) + 2, paths],
+            )
+            added = con.execute(f'SELECT count(*) FROM raw."{table}"').fetchone()[0] - before
+            expected = sum(f["rows"] for f in non_empty)
+            if added != expected:
+                raise LoadError(
+                    f"raw.{table}: read {added} rows but the manifests list {expected}; a landing "
+                    "file was changed after it was written. Re-extract that run."
+                )
+            summary.rows[table] = summary.rows.get(table, 0) + added
+        con.executemany(
+            "INSERT INTO raw._loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+            [
+                (
+                    f["path"],
+                    network,
+                    stream,
+                    f["_manifest"]["account_id"],
+                    f["_manifest"]["run_id"],
+                    f["_manifest"]["_path"],
+                    f["rows"],
+                    f["sha256"],
+                )
+                for f in files
+            ],
+        )
+        summary.files += len(files)
+    for m in manifests:
+        _advance_state(con, m)
+        for e in m.get("events", []):
+            con.execute(
+                "INSERT INTO raw._events VALUES (?, ?, ?, ?, ?, now())",
+                [m["network"], m["account_id"], m["run_id"], e["kind"], e.get("detail")],
+            )
+        summary.manifests += 1
+
+
+def _advance_state(con, manifest: dict) -> None:
+    """Upsert high-water marks; a value only ever moves forward (a backfill of an older date
+    cannot rewind it). Values are ISO dates/timestamps, comparable as text in UTC."""
+    for key, value in manifest.get("state", {}).items():
+        con.execute(
+            """
+            INSERT INTO raw._state VALUES (?, ?, ?, ?, ?, now())
+            ON CONFLICT (network, account_id, key) DO UPDATE SET
+                value = greatest(raw._state.value, excluded.value),
+                run_id = CASE WHEN excluded.value > raw._state.value
+                              THEN excluded.run_id ELSE raw._state.run_id END,
+                updated_at = now()
+            """,
+            [manifest["network"], manifest["account_id"], key, value, manifest["run_id"]],
+        )
+
+
+def read_state(warehouse: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """All committed state, read-only: {(network, account_id): {key: value}}."""
+    if not warehouse.exists():
+        return {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'raw' AND table_name = '_state'"
+        ).fetchone()[0]
+        if not exists:
+            return {}
+        state: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+        for network, account, key, value in con.execute(
+            "SELECT network, account_id, key, value FROM raw._state"
+        ).fetchall():
+            state[(network, account)][key] = value
+        return dict(state)
+    finally:
+        con.close()
+
+
+def _fault_point(name: str) -> None:
+    """Named crash points for the fault-injection tests (``MESSBAR_FAULT_POINT``)."""
+    if os.environ.get("MESSBAR_FAULT_POINT") == name:
+        os.kill(os.getpid(), 9)

@@ -1,0 +1,3 @@
+from messbar.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""``make demo``: start the sandbox, run the real nightly DAG through Airflow for the demo
+businesses, print a short KPI table and where the published file is."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from datetime import time as dtime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from messbar.pipeline import REPO_ROOT
+
+DEMO_CONFIG = REPO_ROOT / "config" / "demo.yml"
+DEMO_TOKEN = "sandbox-demo-token"  # the sandbox's own demo token, not a secret
+
+
+@contextmanager
+def sandbox_process(now: datetime, url_file: Path):
+    """Run ``python -m sandbox serve`` on a free port for the duration of the block."""
+    url_file.unlink(missing_ok=True)
+    url_file.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--now",
+            now.isoformat(),
+            "--url-file",
+            str(url_file),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not url_file.exists() or not url_file.read_text().strip():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox did not start; run `python -m sandbox serve`.")
+            time.sleep(0.1)
+        yield url_file.read_text().strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def demo_logical_date(today: datetime | None = None) -> datetime:
+    """Today 03:00 in Berlin: the moment the nightly schedule would fire."""
+    berlin = ZoneInfo("Europe/Berlin")
+    day = (today or datetime.now(berlin)).astimezone(berlin).date()
+    return datetime.combine(day, dtime(3), tzinfo=berlin).astimezone(UTC)
+
+
+def kpi_table(published: Path) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select a.business, a.platform,
+                   count(distinct p.post_id) as posts,
+                   sum(p.views) as post_views,
+                   sum(p.engagements) as engagements,
+                   round(100 * sum(p.engagements) / nullif(sum(p.views), 0), 2) as eng_rate_pct,
+                   max(d.followers) filter (where d.account_date = (
+                       select max(account_date) from marts.fct_account_daily d2
+                       where d2.account_key = a.account_key)) as followers
+            from marts.dim_accounts a
+            left join marts.fct_posts p using (account_key)
+            left join marts.fct_account_daily d using (account_key)
+            group by all order by 1, 2
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    header = ("business", "platform", "posts", "post views", "engagements", "eng. %", "followers")
+    table = [header, *[tuple("" if v is None else str(v) for v in r) for r in rows]]
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from messbar.airflow_local import airflow_env, dags_test, prepare
+    from messbar.config import load_config
+
+    logical = demo_logical_date()
+    data_dir = Path(os.environ.get("MESSBAR_DATA_DIR", REPO_ROOT / "data"))
+    home = REPO_ROOT / ".airflow"
+    print(f"messbar demo: nightly run for {logical.isoformat()} on the bundled sandbox")
+    with sandbox_process(logical, data_dir / "sandbox.url") as url:
+        env = airflow_env(
+            home,
+            {
+                "MESSBAR_CONFIG": str(DEMO_CONFIG),
+                "MESSBAR_SANDBOX_URL": url,
+                "MESSBAR_SANDBOX_TOKEN": DEMO_TOKEN,
+                "MESSBAR_DATA_DIR": str(data_dir),
+            },
+        )
+        prepare(home, env)
+        started = time.monotonic()
+        proc = dags_test(env, logical.isoformat())
+        (home / "last_demo_run.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+        if proc.returncode != 0 or "state=failed" in proc.stdout + proc.stderr:
+            print(proc.stdout[-4000:] + proc.stderr[-4000:], file=sys.stderr)
+            print(f"\nThe DAG run failed; full log: {home / 'last_demo_run.log'}", file=sys.stderr)
+            return 1
+    os.environ["MESSBAR_DATA_DIR"] = str(data_dir)
+    cfg = load_config(DEMO_CONFIG)
+    print(f"DAG run finished in {time.monotonic() - started:.0f}s.\n")
+    print(kpi_table(cfg.published_path))
+    print(f"\nPublished DuckDB file (open it read-only from your BI tool): {cfg.published_path}")
+    print(f"Quality gate report: {cfg.published_path.parent / 'quality'}")
+    print(f"Airflow log of this run: {home / 'last_demo_run.log'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

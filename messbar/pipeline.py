@@ -1,0 +1,176 @@
+"""The nightly steps as plain functions: the DAG, the CLI and the tests all call these.
+
+plan -> extract (one call per account, in parallel) -> load -> transform (dbt build)
+     -> validate (Great Expectations gate) -> publish (atomic swap)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from messbar.config import Config, load_config
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+SUITES_DIR = REPO_ROOT / "expectations" / "suites"
+
+
+class GateFailed(RuntimeError):
+    """The quality gate failed: nothing was published."""
+
+
+class TransformFailed(RuntimeError):
+    """dbt build failed: nothing was published."""
+
+
+def _config(config: Config | str | os.PathLike[str] | None) -> Config:
+    return config if isinstance(config, Config) else load_config(config)
+
+
+def local_date(logical: datetime | date | str, timezone: str) -> date:
+    """The business's calendar day a run is for (its logical date in the business's zone)."""
+    if isinstance(logical, str):
+        logical = datetime.fromisoformat(logical)
+    if isinstance(logical, datetime):
+        if logical.tzinfo is None:
+            logical = logical.replace(tzinfo=UTC)
+        return logical.astimezone(ZoneInfo(timezone)).date()
+    return logical
+
+
+def plan(config: Config | str | None, logical: datetime | date | str, run_id: str) -> list[dict]:
+    """One job per account: its window follows from the run's logical date, never from now()."""
+    from extractors.core.job import ExtractJob
+    from loader.load import read_state
+
+    cfg = _config(config)
+    state = read_state(cfg.warehouse_path)
+    jobs = []
+    for business in cfg.businesses:
+        for account in business.accounts:
+            settings = cfg.networks[account.network]
+            job = ExtractJob(
+                network=account.network,
+                business=business.slug,
+                account_id=account.account_id,
+                token_ref=account.token_ref,
+                base_url=settings.base_url,
+                timezone=business.timezone,
+                logical_date=local_date(logical, business.timezone),
+                run_id=run_id,
+                landing_dir=str(cfg.landing_dir),
+                state=state.get((account.network, account.account_id), {}),
+                options=dict(settings.options),
+            )
+            jobs.append(job.to_dict())
+    return jobs
+
+
+def extract(job: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    from extractors.core.job import ExtractJob
+    from extractors.core.runner import run_job
+
+    return run_job(ExtractJob.from_dict(job), **kwargs)
+
+
+def load(config: Config | str | None) -> dict[str, Any]:
+    from loader.load import load as load_raw
+
+    cfg = _config(config)
+    return load_raw(cfg.warehouse_path, cfg.landing_dir, cfg).as_dict()
+
+
+def dbt_env(cfg: Config) -> dict[str, str]:
+    return {
+        "MESSBAR_WAREHOUSE": str(cfg.warehouse_path),
+        "DBT_TARGET_PATH": str(cfg.data_dir / "dbt" / "target"),
+        "DBT_LOG_PATH": str(cfg.data_dir / "dbt" / "logs"),
+    }
+
+
+def transform(config: Config | str | None, *, select: list[str] | None = None) -> dict[str, Any]:
+    """One ``dbt build`` (models, data tests and unit tests) on the working warehouse."""
+    from dbt.cli.main import dbtRunner
+
+    cfg = _config(config)
+    env = dbt_env(cfg)
+    os.environ.update(env)
+    args = [
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        env["DBT_TARGET_PATH"],
+        "--log-path",
+        env["DBT_LOG_PATH"],
+    ]
+    if select:
+        args += ["--select", *select]
+    result = dbtRunner().invoke(args)
+    failures = []
+    if result.result is not None:
+        for r in getattr(result.result, "results", []) or []:
+            status = str(getattr(r, "status", ""))
+            if status.lower() in {"error", "fail"}:
+                failures.append(f"{r.node.unique_id}: {(r.message or status).strip()}")
+    if not result.success:
+        detail = "; ".join(failures[:10]) or str(result.exception or "see the dbt log")
+        raise TransformFailed(
+            f"dbt build failed ({len(failures)} node(s)); nothing was published: {detail}. "
+            f"Full log: {env['DBT_LOG_PATH']}/dbt.log"
+        )
+    return {"nodes": len(getattr(result.result, "results", []) or [])}
+
+
+def quality_dir(cfg: Config) -> Path:
+    return cfg.published_path.parent / "quality"
+
+
+def validate(config: Config | str | None, logical: datetime | date | str | None = None) -> dict:
+    """Run the Great Expectations gate inside DuckDB; raise :class:`GateFailed` on failure."""
+    from expectations.runner import validate as run_gate
+
+    cfg = _config(config)
+    params = {"max_fetched_at": datetime.now(UTC).isoformat()}
+    result = run_gate(cfg.warehouse_path, SUITES_DIR, out_dir=quality_dir(cfg), params=params)
+    if not result.success:
+        raise GateFailed(
+            "Quality gate failed; the published file was left unchanged.\n" + result.summary()
+        )
+    return {"success": True, "out_dir": str(quality_dir(cfg))}
+
+
+def publish(config: Config | str | None, run_id: str) -> dict[str, Any]:
+    from loader.publish import publish as swap_in
+
+    cfg = _config(config)
+    return swap_in(cfg.warehouse_path, cfg.published_path, run_id=run_id)
+
+
+def run_nightly(
+    config: Config | str | None, logical: datetime | date | str, run_id: str | None = None
+) -> dict[str, Any]:
+    """All steps in one process (CLI and tests); the DAG runs the same steps as tasks."""
+    cfg = _config(config)
+    run_id = run_id or f"cli__{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    summaries = [extract(job) for job in plan(cfg, logical, run_id)]
+    loaded = load(cfg)
+    built = transform(cfg)
+    checked = validate(cfg, logical)
+    published = publish(cfg, run_id)
+    return {
+        "extract": summaries,
+        "load": loaded,
+        "transform": built,
+        "validate": checked,
+        "publish": published,
+    }
