@@ -26,12 +26,16 @@ demo: bootstrap
 lint: bootstrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
+	mkdir -p data/lint
+	cd dbt_project && MESSBAR_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb \
+		../$(BIN)/sqlfluff lint models macros tests
 
 format: bootstrap
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	cd dbt_project && ../$(BIN)/sqlfluff fix models macros tests
+	mkdir -p data/lint
+	cd dbt_project && MESSBAR_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb \
+		../$(BIN)/sqlfluff fix models macros tests
 
 test: bootstrap lint
 	$(BIN)/pytest -n 2 --dist loadgroup

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -39,6 +41,7 @@ class Failure:
     sample_values: list[Any] = field(default_factory=list)
     sample_keys: list[dict[str, Any]] = field(default_factory=list)
     observed_value: Any = None
+    description: str | None = None
     message: str | None = None
 
     def describe(self) -> str:
@@ -54,10 +57,12 @@ class Failure:
             details.append(f"sample keys {_short(self.sample_keys)}")
         if self.sample_values:
             details.append(f"sample values {_short(self.sample_values)}")
-        if self.observed_value is not None:
+        if self.observed_value is not None and self.unexpected_count is None:
             details.append(f"observed {_short(self.observed_value)}")
-        limits = {k: v for k, v in self.kwargs.items() if k not in {"column", "batch_id"}}
-        if limits:
+        limits = {k: v for k, v in self.kwargs.items() if k not in _NOT_LIMITS}
+        if self.description:
+            details.append(f"expected: {self.description}")
+        elif limits:
             details.append(f"expected {_short(limits)}")
         return f"{head}: " + "; ".join(details) if details else head
 
@@ -86,7 +91,11 @@ class GateResult:
         verdict = "PASSED" if self.success else "FAILED"
         counts = {s: sum(o.status == s for o in self.suites) for s in _STATUSES}
         parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        lines = [f"Quality gate {verdict} for {self.database}: {len(self.suites)} suites ({parts})"]
+        plural = "" if len(self.suites) == 1 else "s"
+        lines = [
+            f"Quality gate {verdict} for {self.database}: "
+            f"{len(self.suites)} suite{plural} ({parts})"
+        ]
         lines += [f"  - {failure.describe()}" for failure in self.failures]
         if self.data_docs_index:
             lines.append(f"  Data Docs: {self.data_docs_index}")
@@ -104,6 +113,7 @@ class GateResult:
 
 
 _STATUSES = ("passed", "failed", "missing", "skipped")
+_NOT_LIMITS = {"column", "column_A", "column_B", "column_list", "batch_id"}
 
 
 @dataclass(frozen=True)
@@ -210,8 +220,16 @@ def validate(
             )
 
     docs_dir = out_dir / "data_docs" if out_dir else None
-    with _quiet_logging():
-        suite_results = _run_suites(database_path, runnable, run_params, docs_dir)
+    build_dir = out_dir / f".data_docs.{os.getpid()}.tmp" if out_dir else None
+    try:
+        with _quiet_logging():
+            suite_results = _run_suites(database_path, runnable, run_params, build_dir)
+    except BaseException:
+        if build_dir:
+            shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    if docs_dir and build_dir:
+        _replace_dir(build_dir, docs_dir)
     for suite, result in suite_results:
         suite_failures = _failures(suite, result)
         failures.extend(suite_failures)
@@ -363,14 +381,46 @@ def _run_suites(
             )
             result = definition.run(
                 expectation_parameters=params, result_format=_result_format(suite)
-            )
-            results.append((suite, result.to_json_dict()))
+            ).to_json_dict()
+            _add_unexpected_rows(batch_definition, result, params)
+            results.append((suite, result))
         if docs_dir is not None:
             context.build_data_docs(site_names=[DATA_DOCS_SITE])
     finally:
         datasource.get_execution_engine().close()
         datasource.get_engine().dispose()
     return results
+
+
+def _add_unexpected_rows(
+    batch_definition: Any, validation: dict[str, Any], params: dict[str, Any]
+) -> None:
+    """Sample rows for failed custom-SQL checks (SUMMARY results carry only their count).
+
+    Re-runs only the failed ``unexpected_rows_expectation`` with COMPLETE results; its query
+    is capped by GX at 200 rows, so nothing big leaves DuckDB.
+    """
+    import great_expectations as gx
+
+    failed = [
+        outcome
+        for outcome in validation["results"]
+        if not outcome["success"]
+        and outcome["expectation_config"]["type"] == "unexpected_rows_expectation"
+        and not (outcome.get("exception_info") or {}).get("raised_exception")
+    ]
+    if not failed:
+        return
+    batch = batch_definition.get_batch()
+    for outcome in failed:
+        query = outcome["expectation_config"]["kwargs"]["unexpected_rows_query"]
+        rerun = batch.validate(
+            gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=query),
+            result_format={"result_format": "COMPLETE"},
+            expectation_parameters=params,
+        )
+        rows = (rerun.result.get("details") or {}).get("unexpected_rows") or []
+        outcome["result"]["sample_rows"] = [dict(row) for row in rows[:SAMPLE_SIZE]]
 
 
 def _result_format(suite: Suite) -> dict[str, Any]:
@@ -398,14 +448,21 @@ def _failures(suite: Suite, validation: Mapping[str, Any]) -> list[Failure]:
                 expectation=config["type"],
                 column=_column_of(kwargs),
                 kwargs=kwargs,
-                unexpected_count=result.get("unexpected_count"),
+                unexpected_count=result.get("unexpected_count", _rows_found(config, result)),
                 sample_values=list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE],
                 sample_keys=_sample_keys(suite, result),
                 observed_value=result.get("observed_value"),
+                description=config.get("description"),
                 message=_exception_message(exception),
             )
         )
     return failures
+
+
+def _rows_found(config: Mapping[str, Any], result: Mapping[str, Any]) -> int | None:
+    if config["type"] == "unexpected_rows_expectation":
+        return result.get("observed_value")
+    return None
 
 
 def _column_of(kwargs: Mapping[str, Any]) -> str | None:
@@ -419,7 +476,7 @@ def _column_of(kwargs: Mapping[str, Any]) -> str | None:
 
 
 def _sample_keys(suite: Suite, result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = result.get("partial_unexpected_index_list") or []
+    rows = result.get("partial_unexpected_index_list") or result.get("sample_rows") or []
     keys = suite.key_columns
     sample = [{k: row[k] for k in keys if k in row} if keys else row for row in rows]
     return [row for row in sample if row][:SAMPLE_SIZE]
@@ -438,6 +495,17 @@ def _exception_message(exception: Mapping[str, Any]) -> str | None:
             message = str(info.get("exception_message") or "metric computation failed")
             return "could not be computed: " + message.strip().splitlines()[0]
     return None
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap a freshly built Data Docs site in, so pages of earlier runs do not linger."""
+    if target.exists():
+        old = target.with_name(f"{target.name}.old.{os.getpid()}")
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old)
+    else:
+        new.rename(target)
 
 
 def _write_result(gate: GateResult, out_dir: Path, validations: list[dict[str, Any]]) -> GateResult:

@@ -145,6 +145,10 @@ def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
     try:
         for stmt in BOOKKEEPING:
             con.execute(stmt)
+        for spec in NETWORKS.values():  # every raw table exists, even before its first data
+            for stream in spec.streams:
+                table = raw_table(spec.slug, stream)
+                con.execute(f'CREATE TABLE IF NOT EXISTS raw."{table}" ({RAW_COLUMNS})')
         manifests = pending_manifests(con, landing_dir)
         con.execute("BEGIN TRANSACTION")
         try:

@@ -96,39 +96,51 @@ def dbt_env(cfg: Config) -> dict[str, str]:
 
 
 def transform(config: Config | str | None, *, select: list[str] | None = None) -> dict[str, Any]:
-    """One ``dbt build`` (models, data tests and unit tests) on the working warehouse."""
-    from dbt.cli.main import dbtRunner
+    """One ``dbt build`` (models, data tests and unit tests) on the working warehouse.
+
+    dbt runs in its own process: dbt-duckdb keeps its connection open for the life of the
+    process, which would block the gate and publish steps when all run in one process."""
+    import json
+    import subprocess
+    import sys
 
     cfg = _config(config)
     env = dbt_env(cfg)
-    os.environ.update(env)
+    target = Path(env["DBT_TARGET_PATH"])
     args = [
+        str(Path(sys.executable).with_name("dbt")),
         "build",
         "--project-dir",
         str(DBT_PROJECT),
         "--profiles-dir",
         str(DBT_PROJECT),
         "--target-path",
-        env["DBT_TARGET_PATH"],
+        str(target),
         "--log-path",
         env["DBT_LOG_PATH"],
     ]
     if select:
         args += ["--select", *select]
-    result = dbtRunner().invoke(args)
-    failures = []
-    if result.result is not None:
-        for r in getattr(result.result, "results", []) or []:
-            status = str(getattr(r, "status", ""))
-            if status.lower() in {"error", "fail"}:
-                failures.append(f"{r.node.unique_id}: {(r.message or status).strip()}")
-    if not result.success:
-        detail = "; ".join(failures[:10]) or str(result.exception or "see the dbt log")
+    (target / "run_results.json").unlink(missing_ok=True)
+    proc = subprocess.run(
+        args, env={**os.environ, **env}, capture_output=True, text=True, check=False
+    )
+    log.info("dbt build output:\n%s", proc.stdout[-20000:])
+    results = []
+    if (target / "run_results.json").exists():
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    failures = [
+        f"{r['unique_id']}: {(r.get('message') or r['status']).strip()}"
+        for r in results
+        if r["status"] in {"error", "fail"}
+    ]
+    if proc.returncode != 0:
+        detail = "; ".join(failures[:10]) or proc.stdout[-2000:] + proc.stderr[-2000:]
         raise TransformFailed(
             f"dbt build failed ({len(failures)} node(s)); nothing was published: {detail}. "
             f"Full log: {env['DBT_LOG_PATH']}/dbt.log"
         )
-    return {"nodes": len(getattr(result.result, "results", []) or [])}
+    return {"nodes": len(results), "warnings": sum(r["status"] == "warn" for r in results)}
 
 
 def quality_dir(cfg: Config) -> Path:

@@ -58,7 +58,9 @@ def _daily(page_id: str, metric: str, values: list[tuple[str, object]]) -> dict:
     }
 
 
-def _post(post_id: str, created: str, reactions: int, comments: int, shares: int | None) -> dict:
+def post_payload(
+    post_id: str, created: str, reactions: int, comments: int, shares: int | None
+) -> dict:
     payload = {
         "id": post_id,
         "created_time": created,
@@ -177,12 +179,12 @@ def facebook_rows() -> list[RawRow]:
             ),
         ),
         # Posts. A1 is fetched twice: the newer metrics must win.
-        _a("posts", WINTER_1, _post(A1, "2026-01-14T23:30:00+0000", 10, 2, 1)),
-        _a("posts", WINTER_2, _post(A1, "2026-01-14T23:30:00+0000", 20, 4, 3)),
-        _a("posts", WINTER_2, _post(A2, "2026-01-15T10:00:00+0000", 5, 0, None)),
-        _a("posts", WINTER_3, _post(A3, "2026-01-17T12:00:00+0000", 1, 1, 1)),
-        _b("posts", SUMMER_1, _post(B1, "2026-07-01T21:59:00+0000", 8, 1, 1)),
-        _b("posts", SUMMER_1, _post(B2, "2026-07-01T22:30:00+0000", 3, 0, 0)),
+        _a("posts", WINTER_1, post_payload(A1, "2026-01-14T23:30:00+0000", 10, 2, 1)),
+        _a("posts", WINTER_2, post_payload(A1, "2026-01-14T23:30:00+0000", 20, 4, 3)),
+        _a("posts", WINTER_2, post_payload(A2, "2026-01-15T10:00:00+0000", 5, 0, None)),
+        _a("posts", WINTER_3, post_payload(A3, "2026-01-17T12:00:00+0000", 1, 1, 1)),
+        _b("posts", SUMMER_1, post_payload(B1, "2026-07-01T21:59:00+0000", 8, 1, 1)),
+        _b("posts", SUMMER_1, post_payload(B2, "2026-07-01T22:30:00+0000", 3, 0, 0)),
         # Post insights (object_id = post id).
         _a("post_insights", WINTER_1, _lifetime(A1, "post_media_view", 200), object_id=A1),
         _a("post_insights", WINTER_2, _lifetime(A1, "post_media_view", 400), object_id=A1),

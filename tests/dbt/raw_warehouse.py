@@ -43,7 +43,7 @@ class RawRow:
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema raw with the Facebook stream tables and config__accounts (docs/contracts.md)."""
+    """Create schema raw with the Facebook stream tables and config__accounts (contracts.md)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for stream in FACEBOOK_STREAMS:
         con.execute(f"CREATE TABLE raw.facebook__{stream} ({RAW_COLUMNS})")
@@ -57,6 +57,10 @@ def insert_raw_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[RawRow]) -> N
     """Insert rows the way the loader would: one file per stream, account and fetch."""
     line_numbers: dict[str, int] = {}
     for row in rows:
+        if row.stream not in FACEBOOK_STREAMS:
+            raise ValueError(
+                f"unknown Facebook stream {row.stream!r}; use one of {FACEBOOK_STREAMS}"
+            )
         day = row.fetched_at[:10]
         file = (
             f"facebook/{row.stream}/account={row.account_id}/logical_date={day}/"
@@ -86,9 +90,7 @@ def insert_config_accounts(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple]
     con.executemany("INSERT INTO raw.config__accounts VALUES (?, ?, ?, ?, ?, ?)", list(rows))
 
 
-def run_dbt(
-    args: list[str], warehouse: Path, workdir: Path
-) -> subprocess.CompletedProcess[str]:
+def run_dbt(args: list[str], warehouse: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
     """Run the dbt CLI against `warehouse` with target and log paths inside `workdir`."""
     env = {
         **os.environ,

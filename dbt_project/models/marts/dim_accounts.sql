@@ -20,13 +20,29 @@ latest_snapshots as (
 ),
 
 seen_accounts as (
-    select platform, account_id, business from configured
+    select
+        platform,
+        account_id,
+        business
+    from configured
     union all
-    select platform, account_id, business from latest_snapshots
+    select
+        platform,
+        account_id,
+        business
+    from latest_snapshots
     union all
-    select platform, account_id, business from {{ ref('int_posts__unioned') }}
+    select
+        platform,
+        account_id,
+        business
+    from {{ ref('int_posts__unioned') }}
     union all
-    select platform, account_id, business from {{ ref('int_account_daily__unioned') }}
+    select
+        platform,
+        account_id,
+        business
+    from {{ ref('int_account_daily__unioned') }}
 ),
 
 account_spine as (

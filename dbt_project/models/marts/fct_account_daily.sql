@@ -34,9 +34,15 @@ posts_per_day as (
 ),
 
 days_with_data as (
-    select account_key, account_date from daily_metrics
+    select
+        account_key,
+        account_date
+    from daily_metrics
     union
-    select account_key, account_date from posts_per_day
+    select
+        account_key,
+        account_date
+    from posts_per_day
 ),
 
 calendar as (

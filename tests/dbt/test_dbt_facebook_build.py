@@ -1,0 +1,311 @@
+"""End-to-end tests of dbt_project/ for Facebook: raw rows in, `dbt build`, exact mart rows out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from facebook_payloads import (
+    A1,
+    A2,
+    A3,
+    B1,
+    B2,
+    BUSINESS_A,
+    BUSINESS_B,
+    CONFIG_ACCOUNTS,
+    PAGE_A,
+    PAGE_B,
+    facebook_rows,
+    post_payload,
+)
+from raw_warehouse import RawRow, build_warehouse, run_dbt
+
+pytestmark = pytest.mark.slow
+
+W2 = datetime(2026, 1, 16, 2, 0, 4, tzinfo=UTC)
+W3 = datetime(2026, 1, 18, 2, 0, 5, tzinfo=UTC)
+S1 = datetime(2026, 7, 3, 2, 0, 3, tzinfo=UTC)
+
+
+def key(*parts: str) -> str:
+    return hashlib.md5(":".join(parts).encode()).hexdigest()  # noqa: S324 - not security
+
+
+KEY_A, KEY_B = key("facebook", PAGE_A), key("facebook", PAGE_B)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The handcrafted raw rows after a successful `dbt build`."""
+    workdir = tmp_path_factory.mktemp("dbt_facebook")
+    path = build_warehouse(workdir / "warehouse.duckdb", facebook_rows(), CONFIG_ACCOUNTS)
+    result = run_dbt(["build"], path, workdir)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
+    return path
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(sql).fetchall()
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_models_land_in_the_custom_schemas_as_named(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema not in ('raw') order by 1, 2",
+    )
+    assert rows == [
+        ("intermediate", "int_account_daily__unioned"),
+        ("intermediate", "int_accounts__unioned"),
+        ("intermediate", "int_posts__unioned"),
+        ("marts", "dim_accounts"),
+        ("marts", "fct_account_daily"),
+        ("marts", "fct_posts"),
+        ("staging", "stg_facebook__comments"),
+        ("staging", "stg_facebook__page_insights"),
+        ("staging", "stg_facebook__pages"),
+        ("staging", "stg_facebook__post_insights"),
+        ("staging", "stg_facebook__posts"),
+        ("staging", "stg_messbar__accounts"),
+    ]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_mart_columns_and_types_follow_the_contract(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' order by table_name, ordinal_position",
+    )
+    columns = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, []).append((column, data_type))
+    tz, v = "TIMESTAMP WITH TIME ZONE", "VARCHAR"
+    assert columns["dim_accounts"] == [
+        ("account_key", v),
+        ("business", v),
+        ("business_name", v),
+        ("platform", v),
+        ("account_id", v),
+        ("account_name", v),
+        ("timezone", v),
+    ]
+    assert columns["fct_posts"] == [
+        ("post_key", v),
+        ("account_key", v),
+        ("business", v),
+        ("platform", v),
+        ("post_id", v),
+        ("published_at", tz),
+        ("published_date", "DATE"),
+        ("post_type", v),
+        ("message", v),
+        ("permalink_url", v),
+        ("views", "BIGINT"),
+        ("viewers", "BIGINT"),
+        ("reactions", "BIGINT"),
+        ("comments", "BIGINT"),
+        ("shares", "BIGINT"),
+        ("clicks", "BIGINT"),
+        ("engagements", "BIGINT"),
+        ("engagement_rate_by_views", "DOUBLE"),
+        ("metrics_fetched_at", tz),
+    ]
+    assert columns["fct_account_daily"] == [
+        ("account_key", v),
+        ("business", v),
+        ("platform", v),
+        ("account_date", "DATE"),
+        ("followers", "BIGINT"),
+        ("follower_change", "BIGINT"),
+        ("views", "BIGINT"),
+        ("viewers", "BIGINT"),
+        ("engagements", "BIGINT"),
+        ("clicks", "BIGINT"),
+        ("posts_published", "BIGINT"),
+        ("metric_day_basis", v),
+    ]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_dim_accounts_has_config_names_latest_page_name_and_default_timezone(
+    warehouse: Path,
+) -> None:
+    assert query(warehouse, "select * from marts.dim_accounts order by account_id") == [
+        (
+            KEY_A,
+            BUSINESS_A,
+            "Bäckerei Sonnenschein",
+            "facebook",
+            PAGE_A,
+            "Bäckerei Sonnenschein GmbH",
+            "Europe/Berlin",
+        ),
+        (
+            KEY_B,
+            BUSINESS_B,
+            "Radhaus Müller",
+            "facebook",
+            PAGE_B,
+            "Radhaus Müller",
+            "Europe/Berlin",
+        ),
+    ]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_fct_posts_keeps_newest_fetch_and_buckets_by_berlin_day(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        "select post_key, account_key, post_id, published_at, published_date, views, viewers, "
+        "reactions, comments, shares, clicks, engagements, engagement_rate_by_views, "
+        "metrics_fetched_at from marts.fct_posts order by post_id",
+    )
+    assert rows == [
+        # 23:30 UTC on 14 Jan is 00:30 on 15 Jan in Berlin; the second fetch's metrics win.
+        (key("facebook", A1), KEY_A, A1, datetime(2026, 1, 14, 23, 30, tzinfo=UTC),
+         date(2026, 1, 15), 400, 300, 20, 4, 3, 12, 27, 27 / 400, W2),
+        # No `shares` field -> 0 shares; 0 views -> rate NULL.
+        (key("facebook", A2), KEY_A, A2, datetime(2026, 1, 15, 10, 0, tzinfo=UTC),
+         date(2026, 1, 15), 0, None, 5, 0, 0, None, 5, None, W2),
+        # No insights at all -> views NULL -> rate NULL.
+        (key("facebook", A3), KEY_A, A3, datetime(2026, 1, 17, 12, 0, tzinfo=UTC),
+         date(2026, 1, 17), None, None, 1, 1, 1, None, 3, None, W3),
+        # Summer: 21:59 UTC is 23:59 CEST the same day, 22:30 UTC is 00:30 CEST the next day.
+        (key("facebook", B1), KEY_B, B1, datetime(2026, 7, 1, 21, 59, tzinfo=UTC),
+         date(2026, 7, 1), 50, None, 8, 1, 1, None, 10, 0.2, S1),
+        (key("facebook", B2), KEY_B, B2, datetime(2026, 7, 1, 22, 30, tzinfo=UTC),
+         date(2026, 7, 2), None, None, 3, 0, 0, None, 3, None, S1),
+    ]  # fmt: skip
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_fct_account_daily_is_dense_with_follower_change_and_local_post_days(
+    warehouse: Path,
+) -> None:
+    rows = query(
+        warehouse,
+        "select account_key, business, platform, account_date, followers, follower_change, "
+        "views, viewers, engagements, clicks, posts_published, metric_day_basis "
+        "from marts.fct_account_daily order by business, account_date",
+    )
+    a = (KEY_A, BUSINESS_A, "facebook")
+    b = (KEY_B, BUSINESS_B, "facebook")
+    basis = "platform_day"
+    assert rows == [
+        # Winter values end at 08:00 UTC (Pacific midnight) and belong to the day before.
+        (*a, date(2026, 1, 13), 5100, None, 1834, None, None, None, 0, basis),
+        # 14 Jan was restated (5108 -> 5110) by the newer fetch.
+        (*a, date(2026, 1, 14), 5110, 10, 2210, None, None, None, 0, basis),
+        (*a, date(2026, 1, 15), 5125, 15, 1990, 870, 64, 7, 2, basis),
+        # Dense calendar: no platform values, no posts.
+        (*a, date(2026, 1, 16), None, None, None, None, None, None, 0, basis),
+        (*a, date(2026, 1, 17), None, None, None, None, None, None, 1, basis),
+        # Summer values end at 07:00 UTC (Pacific daylight midnight).
+        (*b, date(2026, 7, 1), 800, None, 300, None, None, None, 1, basis),
+        (*b, date(2026, 7, 2), 795, -5, 420, None, None, None, 1, basis),
+    ]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_page_snapshots_keep_latest_fetch_per_berlin_day(warehouse: Path) -> None:
+    assert query(
+        warehouse,
+        "select account_id, snapshot_date, followers from intermediate.int_accounts__unioned "
+        "order by account_id, snapshot_date",
+    ) == [
+        (PAGE_A, date(2026, 1, 15), 5124),
+        (PAGE_A, date(2026, 1, 16), 5131),
+        (PAGE_A, date(2026, 1, 18), 5140),
+        (PAGE_B, date(2026, 7, 3), 810),
+    ]
+    # The replayed load of the 16 January fetch is one staged snapshot, not two.
+    assert query(warehouse, "select count(*) from staging.stg_facebook__pages") == [(5,)]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_staged_comments_flag_the_page_reply_and_drop_commenter_identity(warehouse: Path) -> None:
+    columns = [
+        name
+        for (name,) in query(
+            warehouse,
+            "select column_name from information_schema.columns "
+            "where table_name = 'stg_facebook__comments' order by ordinal_position",
+        )
+    ]
+    assert columns == [
+        "platform",
+        "business",
+        "account_id",
+        "post_id",
+        "comment_id",
+        "parent_comment_id",
+        "commented_at",
+        "message",
+        "like_count",
+        "reply_count",
+        "is_from_owner",
+        "fetched_at",
+    ]
+    assert query(
+        warehouse,
+        "select comment_id, parent_comment_id, reply_count, is_from_owner "
+        "from staging.stg_facebook__comments order by comment_id",
+    ) == [("2001_9001", None, 1, False), ("2001_9002", "2001_9001", 0, True)]
+    staged = str(query(warehouse, "select * from staging.stg_facebook__comments"))
+    assert "Erika Mustermann" not in staged
+    assert "5550001" not in staged
+
+
+@pytest.mark.xdist_group("dbt_facebook_null_id")
+def test_dbt_build_fails_when_a_staged_post_has_no_id(tmp_path: Path) -> None:
+    nameless = post_payload("ignored", "2026-01-15T09:00:00+0000", 1, 0, 0)
+    del nameless["id"]
+    rows = [
+        *facebook_rows(),
+        RawRow("posts", BUSINESS_A, PAGE_A, PAGE_A, "2026-01-16T02:00:04+00:00", nameless),
+    ]
+    path = build_warehouse(tmp_path / "warehouse.duckdb", rows, CONFIG_ACCOUNTS)
+    result = run_dbt(["build"], path, tmp_path)
+    assert result.returncode != 0, "dbt build passed although a post has no id"
+    assert "not_null_stg_facebook__posts_post_id" in result.stdout
+    # The failing test stops everything downstream of the staged posts.
+    with duckdb.connect(str(path), read_only=True) as con:
+        marts = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    assert ("fct_posts",) not in marts
+
+
+@pytest.mark.xdist_group("dbt_facebook_null_id")
+def test_source_freshness_warns_after_36_hours_and_errors_after_72(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+
+    def fetched(hours_ago: int) -> str:
+        return (now - timedelta(hours=hours_ago)).isoformat()
+
+    page = {"id": PAGE_A, "name": "Bäckerei Sonnenschein", "followers_count": 1}
+    rows = [
+        RawRow(
+            "posts", BUSINESS_A, PAGE_A, PAGE_A, fetched(1), post_payload(A1, "2026-01-01", 1, 1, 1)
+        ),
+        RawRow("page", BUSINESS_A, PAGE_A, PAGE_A, fetched(40), page),
+        RawRow("comments", BUSINESS_A, PAGE_A, A1, fetched(80), {"id": "1_2"}),
+    ]
+    path = build_warehouse(tmp_path / "warehouse.duckdb", rows, CONFIG_ACCOUNTS)
+    run_dbt(["source", "freshness"], path, tmp_path)
+    results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
+    status = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results}
+    assert status["facebook__posts"] == "pass"
+    assert status["facebook__page"] == "warn"
+    assert status["facebook__comments"] == "error"
+    # Empty tables have no max(_fetched_at) to judge and count as stale.
+    assert status["facebook__post_insights"] == "error"

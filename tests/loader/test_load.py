@@ -1,0 +1,177 @@
+"""The raw loader: idempotent, all-or-nothing, state only with its data."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extractors.core.landing import LandingWriter
+from loader.load import LoadError, load, read_state
+
+
+def land(landing: Path, *, account="1", day=date(2026, 11, 27), posts=3, state=None, run="r1"):
+    w = LandingWriter(
+        landing, network="facebook", business="b", account_id=account, run_id=run, logical_date=day
+    )
+    w.write("page", account, f"/v25.0/{account}", [{"id": account, "followers_count": 10}])
+    w.write(
+        "posts",
+        account,
+        f"/v25.0/{account}/posts",
+        [{"id": f"{account}_{i}", "message": f"Post {i}"} for i in range(posts)],
+    )
+    return w.finish(state=state or {}, events=[{"kind": "retired_metric", "detail": "x"}], calls=2)
+
+
+def counts(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+            for t in ("facebook__page", "facebook__posts", "_loaded_files", "_events")
+        }
+    finally:
+        con.close()
+
+
+def test_every_registry_stream_gets_a_raw_table(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing)
+    load(db, landing)
+    con = duckdb.connect(str(db), read_only=True)
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw'"
+        ).fetchall()
+    }
+    con.close()
+    assert {"facebook__page_insights", "facebook__post_insights", "facebook__comments"} <= tables
+
+
+def test_loading_twice_adds_nothing(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, posts=3)
+    first = load(db, landing)
+    assert first.rows == {"facebook__page": 1, "facebook__posts": 3}
+    after_first = counts(db)
+    second = load(db, landing)
+    assert second.files == 0 and second.rows == {}
+    assert (
+        counts(db)
+        == after_first
+        == {"facebook__page": 1, "facebook__posts": 3, "_loaded_files": 2, "_events": 1}
+    )
+
+
+def test_raw_rows_keep_payload_and_metadata(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, posts=2)
+    load(db, landing)
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "select _file, _row, business, account_id, object_id, endpoint, payload->>'message', "
+        "_logical_date from raw.facebook__posts order by _row"
+    ).fetchall()
+    assert rows[0][0].startswith("facebook/posts/account=1/logical_date=2026-11-27/")
+    assert [r[1] for r in rows] == [2, 3]  # seq continues after the page record
+    assert rows[0][2:] == ("b", "1", "1", "/v25.0/1/posts", "Post 0", date(2026, 11, 27))
+
+
+def test_new_files_are_picked_up_and_state_only_moves_forward(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, state={"posts_high_water_mark": "2026-11-26T10:00:00+00:00"}, run="r1")
+    load(db, landing)
+    # a backfill of an older date lands an older mark: it must not rewind the state
+    land(
+        landing,
+        day=date(2026, 11, 20),
+        run="r0",
+        state={"posts_high_water_mark": "2026-11-19T10:00:00+00:00"},
+    )
+    load(db, landing)
+    assert read_state(db)[("facebook", "1")]["posts_high_water_mark"].startswith("2026-11-26")
+    assert counts(db)["facebook__posts"] == 6
+
+
+def test_file_without_manifest_is_never_loaded(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    w = LandingWriter(
+        landing,
+        network="facebook",
+        business="b",
+        account_id="9",
+        run_id="r",
+        logical_date=date(2026, 11, 27),
+    )
+    w.write("posts", "9", "/p", [{"id": "9_1"}])
+    w.abort()  # an extraction that died before its manifest
+    assert load(db, landing).files == 0
+    assert not list(landing.rglob("*.partial"))
+
+
+def test_tampered_landing_file_fails_and_rolls_back(tmp_path):
+    import gzip
+
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, posts=3)
+    posts_file = next(landing.glob("facebook/posts/**/*.ndjson.gz"))
+    lines = gzip.decompress(posts_file.read_bytes()).splitlines(keepends=True)
+    posts_file.write_bytes(gzip.compress(b"".join(lines[:1])))
+    with pytest.raises(LoadError, match="manifests list 3"):
+        load(db, landing)
+    assert counts(db) == {
+        "facebook__page": 0,
+        "facebook__posts": 0,
+        "_loaded_files": 0,
+        "_events": 0,
+    }
+    assert read_state(db) == {}
+
+
+def test_sigkill_between_insert_and_commit_leaves_nothing_then_rerun_converges(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, posts=4, state={"posts_high_water_mark": "2026-11-26T10:00:00+00:00"})
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from loader.load import load
+        load(Path({str(db)!r}), Path({str(landing)!r}))
+    """)
+    env = {**os.environ, "MESSBAR_FAULT_POINT": "after_insert_before_commit"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=Path(__file__).parents[2])
+    assert proc.returncode == -9
+    assert read_state(db) == {}  # WAL replay: the uncommitted batch is absent, state too
+    assert counts(db)["facebook__posts"] == 0
+    load(db, landing)
+    assert counts(db)["facebook__posts"] == 4
+    assert read_state(db)[("facebook", "1")]["posts_high_water_mark"].startswith("2026-11-26")
+
+
+def test_locked_warehouse_gives_clear_error(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); "
+            "time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        from loader import load as load_module
+
+        with pytest.raises(LoadError, match="Another messbar run"):
+            con = load_module.connect_writer(db, wait_seconds=0.5)
+            con.close()
+    finally:
+        holder.kill()
+        holder.wait()
