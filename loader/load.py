@@ -102,6 +102,17 @@ def connect_writer(path: Path, *, wait_seconds: float = 60.0, memory_limit: str 
             delay = min(delay * 2, 5.0)
 
 
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Bookkeeping tables and one raw table per registered stream, even before its first data
+    (dbt staging reads every network's tables)."""
+    for stmt in BOOKKEEPING:
+        con.execute(stmt)
+    for spec in NETWORKS.values():
+        for stream in spec.streams:
+            table = raw_table(spec.slug, stream)
+            con.execute(f'CREATE TABLE IF NOT EXISTS raw."{table}" ({RAW_COLUMNS})')
+
+
 def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[dict]:
     loaded = {r[0] for r in con.execute("SELECT path FROM raw._loaded_files").fetchall()}
     manifests = []
@@ -143,12 +154,7 @@ def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
     summary = LoadSummary()
     con = connect_writer(warehouse)
     try:
-        for stmt in BOOKKEEPING:
-            con.execute(stmt)
-        for spec in NETWORKS.values():  # every raw table exists, even before its first data
-            for stream in spec.streams:
-                table = raw_table(spec.slug, stream)
-                con.execute(f'CREATE TABLE IF NOT EXISTS raw."{table}" ({RAW_COLUMNS})')
+        ensure_raw_tables(con)
         manifests = pending_manifests(con, landing_dir)
         con.execute("BEGIN TRANSACTION")
         try:

@@ -121,6 +121,9 @@ def transform(config: Config | str | None, *, select: list[str] | None = None) -
     ]
     if select:
         args += ["--select", *select]
+    from extractors.registry import NETWORKS
+
+    args += ["--vars", json.dumps({"enabled_networks": list(NETWORKS)})]
     (target / "run_results.json").unlink(missing_ok=True)
     proc = subprocess.run(
         args, env={**os.environ, **env}, capture_output=True, text=True, check=False

@@ -32,7 +32,9 @@
     {{ return(columns[entity]) }}
 {%- endmacro %}
 
-{#- union all of stg_<slug>__<entity> over var('enabled_networks'), conformed columns only. -#}
+{#- union all of stg_<slug>__<entity> over var('enabled_networks'), conformed columns only.
+    Every enabled network provides all five entities; one that lacks an entity (XING has no
+    posts) ships a typed, empty staging model that says why. -#}
 {% macro union_enabled_networks(entity) -%}
     {%- set networks = var("enabled_networks") -%}
     {%- if networks | length == 0 -%}

@@ -44,13 +44,9 @@ class RawRow:
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema raw with the Facebook stream tables and config__accounts (contracts.md)."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    for stream in FACEBOOK_STREAMS:
-        con.execute(f"CREATE TABLE raw.facebook__{stream} ({RAW_COLUMNS})")
-    con.execute(
-        "CREATE TABLE raw.config__accounts (business VARCHAR, business_name VARCHAR, "
-        "timezone VARCHAR, platform VARCHAR, account_id VARCHAR, account_name VARCHAR)"
-    )
+    from loader.load import ensure_raw_tables
+
+    ensure_raw_tables(con)  # the loader's own DDL: every registered network's raw tables
 
 
 def insert_raw_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[RawRow]) -> None:

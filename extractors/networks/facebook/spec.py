@@ -1,8 +1,9 @@
 """Facebook Pages (Graph API): version, fields, metric sets and error codes.
 
-Metric lists are defaults; the config may override them (``networks.facebook.page_metrics`` /
-``post_metrics``). Meta retires metrics across all API versions with little notice, so a refused
-metric is dropped for the run and recorded, never fatal (see extract.py).
+Metric lists come from the metric registry seed; the config may override them
+(``networks.facebook.page_metrics`` / ``post_metrics``). Meta retires metrics across all API
+versions with little notice, so a refused metric is dropped for the run and recorded, never
+fatal (see extract.py).
 """
 
 from __future__ import annotations
@@ -16,21 +17,8 @@ POST_FIELDS = (
 )
 COMMENT_FIELDS = "id,message,created_time,from,like_count,comment_count,parent"
 
-PAGE_METRICS = (
-    "page_media_view",
-    "page_total_media_view_unique",
-    "page_post_engagements",
-    "page_total_actions",
-    "page_views_total",
-    "page_follows",
-    "page_daily_follows_unique",
-)
-POST_METRICS = (
-    "post_media_view",
-    "post_total_media_view_unique",
-    "post_clicks",
-    "post_reactions_like_total",
-)
+# Which metrics are requested comes from the metric registry
+# (dbt_project/seeds/metric_registry__facebook.csv), active on the run's date.
 
 # Nightly plan defaults (days); all overridable in the config under networks.facebook.
 DEFAULTS = {
@@ -44,8 +32,3 @@ DEFAULTS = {
 }
 
 MAX_INSIGHTS_DAYS = 90  # since/until span per insights call
-
-TOKEN_CODES = frozenset({190, 102})
-THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, 80001})
-TRANSIENT_CODES = frozenset({1, 2})
-PERMISSION_CODES = frozenset({10, *range(200, 300)})

@@ -6,9 +6,9 @@ from email.utils import format_datetime
 
 import pytest
 
+from extractors.core.graph import classify
 from extractors.core.http import Outcome, RetryPolicy, classify_http, parse_retry_after
 from extractors.core.redact import Redactor, endpoint_of, strip_paging, strip_secret_params
-from extractors.networks.facebook.extract import classify
 
 
 def graph_error(code, subcode=None, message="boom", **extra):
