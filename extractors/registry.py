@@ -23,6 +23,42 @@ NETWORKS: dict[str, NetworkSpec] = {
         module="extractors.networks.facebook.extract",
         streams=("page", "page_insights", "posts", "post_insights", "comments"),
     ),
+    "instagram": NetworkSpec(
+        slug="instagram",
+        title="Instagram professional accounts (Instagram Graph API)",
+        default_base_url="https://graph.facebook.com",
+        module="extractors.networks.instagram.extract",
+        streams=("account", "account_insights", "media", "media_insights", "comments"),
+    ),
+    "linkedin": NetworkSpec(
+        slug="linkedin",
+        title="LinkedIn organization pages (Community Management API)",
+        default_base_url="https://api.linkedin.com",
+        module="extractors.networks.linkedin.extract",
+        streams=(
+            "organization",
+            "follower_statistics",
+            "share_statistics",
+            "posts",
+            "post_statistics",
+            "comments",
+        ),
+    ),
+    "x": NetworkSpec(
+        slug="x",
+        title="X (Twitter) API v2",
+        default_base_url="https://api.x.com",
+        module="extractors.networks.x.extract",
+        streams=("user", "posts", "replies"),
+    ),
+    "xing": NetworkSpec(
+        slug="xing",
+        title="XING company pages (CSV import; XING has no API)",
+        default_base_url="",  # nothing is called: the owner's CSV is read instead
+        module="extractors.networks.xing.extract",
+        streams=("page", "page_insights"),
+        provenance="manual",
+    ),
 }
 
 

@@ -25,6 +25,7 @@ def airflow_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, st
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
             "PYTHONWARNINGS": "ignore",
+            "MESSBAR_TASK_RETRIES": "0",  # a local run shows a failure at once, no retry waits
         }
     )
     env.update(extra or {})

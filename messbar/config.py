@@ -1,7 +1,8 @@
 """The messbar configuration file: businesses, their accounts per network, and network settings.
 
 Secrets are never written in the file; an account names where its token lives
-(``token: env:NAME`` or ``token: conn:AIRFLOW_CONNECTION_ID``).
+(``token: env:NAME`` or ``token: conn:AIRFLOW_CONNECTION_ID``); an account of a network without
+an API (registry provenance "manual", XING) names the owner's CSV instead (``csv: path``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ class Account:
     business: str
     network: str
     account_id: str
-    token_ref: str
+    token_ref: str  # "" for a manual network (no API, no token)
     account_name: str | None = None
+    csv_path: str | None = None  # manual networks (XING): the owner's CSV, absolute
 
 
 @dataclass(frozen=True)
@@ -192,19 +194,11 @@ def _parse(path: Path, raw: dict) -> Config:
                     or NETWORKS[network].default_base_url
                 )
             for entry in entries or []:
-                _reject_unknown(path, entry, {"account_id", "token", "name"})
+                _reject_unknown(path, entry, {"account_id", "token", "csv", "name"})
                 account_id = str(entry.get("account_id", "")).strip()
-                token_ref = str(entry.get("token", "")).strip()
                 if not account_id:
                     raise _fail(path, entry, f"{network} account of '{slug}' needs account_id.")
-                if not re.match(r"^(env|conn):[A-Za-z0-9_]+$", token_ref):
-                    raise _fail(
-                        path,
-                        entry,
-                        f"{network} account {account_id}: 'token' must reference a secret as "
-                        "env:VARIABLE or conn:AIRFLOW_CONNECTION_ID; never put the token itself "
-                        "in the file.",
-                    )
+                token_ref, csv_path = _account_source(path, network, account_id, entry)
                 if (network, account_id) in seen_accounts:
                     raise _fail(path, entry, f"{network} account {account_id} is listed twice.")
                 seen_accounts.add((network, account_id))
@@ -215,6 +209,7 @@ def _parse(path: Path, raw: dict) -> Config:
                         account_id=account_id,
                         token_ref=token_ref,
                         account_name=entry.get("name"),
+                        csv_path=csv_path,
                     )
                 )
         businesses.append(
@@ -223,6 +218,51 @@ def _parse(path: Path, raw: dict) -> Config:
             )
         )
     return Config(path=path, data_dir=data_dir, businesses=tuple(businesses), networks=networks)
+
+
+def _account_source(
+    path: Path, network: str, account_id: str, entry: dict
+) -> tuple[str, str | None]:
+    """(token reference, CSV path) of an account: an API network names where its token lives,
+    a manual network (registry provenance "manual", e.g. XING) names the owner's CSV instead."""
+    if NETWORKS[network].provenance == "manual":
+        if "token" in entry:
+            raise _fail(
+                path,
+                entry,
+                f"{network} account {account_id}: {network} has no API and takes no token; name "
+                f"the CSV the owner fills instead (csv: path/to/{network}.csv, relative to this "
+                "file).",
+            )
+        csv = str(entry.get("csv") or "").strip()
+        if not csv:
+            raise _fail(
+                path,
+                entry,
+                f"{network} account {account_id} needs csv: path/to/{network}.csv (the file the "
+                f"owner fills from extractors/networks/{network}/template.csv, relative to this "
+                "file).",
+            )
+        return "", str((path.parent / Path(csv).expanduser()).resolve())
+    if "csv" in entry:
+        manual = sorted(s for s, spec in NETWORKS.items() if spec.provenance == "manual")
+        raise _fail(
+            path,
+            entry,
+            f"{network} account {account_id}: 'csv' is only for networks without an API "
+            f"({', '.join(manual)}); {network} is read from its API with a token "
+            "(token: env:VARIABLE or conn:AIRFLOW_CONNECTION_ID).",
+        )
+    token_ref = str(entry.get("token", "")).strip()
+    if not re.match(r"^(env|conn):[A-Za-z0-9_]+$", token_ref):
+        raise _fail(
+            path,
+            entry,
+            f"{network} account {account_id}: 'token' must reference a secret as "
+            "env:VARIABLE or conn:AIRFLOW_CONNECTION_ID; never put the token itself "
+            "in the file.",
+        )
+    return token_ref, None
 
 
 def _reject_unknown(path: Path, node: dict, allowed: set[str]) -> None:

@@ -67,7 +67,10 @@ def plan(config: Config | str | None, logical: datetime | date | str, run_id: st
                 run_id=run_id,
                 landing_dir=str(cfg.landing_dir),
                 state=state.get((account.network, account.account_id), {}),
-                options=dict(settings.options),
+                options={
+                    **settings.options,
+                    **({"csv": account.csv_path} if account.csv_path else {}),
+                },
             )
             jobs.append(job.to_dict())
     return jobs

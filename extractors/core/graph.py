@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -52,12 +53,25 @@ def classify(status: int, headers: Any, body: Any) -> Verdict:
         )
     if code in PERMISSION_CODES:
         return Verdict(Outcome.PERMISSION, message, code)
-    if code == 100 and "insights metric" in str(err.get("message", "")):
+    if code == 100 and is_refused_metric(str(err.get("message", ""))):
         return Verdict(Outcome.INVALID_METRIC, message, code)
     generic = classify_http(status, headers, body)
     if generic.outcome is Outcome.RETRY:
         return Verdict(Outcome.RETRY, message, code, generic.wait_seconds)
     return Verdict(Outcome.REJECTED, message, code)
+
+
+# How Graph words a refused insights metric (code 100): Facebook's "valid insights metric",
+# Instagram's v22 removals, its metric enum and its per-media-product-type refusals.
+_REFUSED_METRIC = re.compile(
+    r"insights metric|metric is no longer supported|metric\[\d+\] must be one of"
+    r"|does not support the \w+ metric|metric \w+ is not supported",
+    re.IGNORECASE,
+)
+
+
+def is_refused_metric(message: str) -> bool:
+    return bool(_REFUSED_METRIC.search(message))
 
 
 def _get(headers: Any, name: str) -> str | None:
@@ -132,7 +146,12 @@ class GraphApi:
                 self.client.get_json(path, {**params, "metric": metric})
                 valid.append(metric)
             except InvalidMetric:
-                log.warning("facebook: %s metric %s refused by the API; dropped", level, metric)
+                log.warning(
+                    "%s: %s metric %s refused by the API; dropped",
+                    self.client.network,
+                    level,
+                    metric,
+                )
                 self.result.event("retired_metric", f"{level}:{metric}")
         return valid
 

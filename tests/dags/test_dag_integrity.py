@@ -16,6 +16,7 @@ DAGS = ROOT / "dags"
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory):
+    os.environ.pop("MESSBAR_TASK_RETRIES", None)  # production defaults
     home = tmp_path_factory.mktemp("airflow_home")
     os.environ.setdefault("AIRFLOW_HOME", str(home))
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"

@@ -10,7 +10,9 @@ FETCHED_AT = "2026-11-27 02:00:03+00"
 MAX_FETCHED_AT = "2026-11-28T00:00:00+00:00"
 PARAMS = {"max_fetched_at": MAX_FETCHED_AT}
 
-RAW_STREAMS = ("page", "page_insights", "posts", "post_insights", "comments")
+from extractors.registry import NETWORKS, raw_table  # noqa: E402
+
+RAW_TABLES = [(raw_table(n.slug, s), s) for n in NETWORKS.values() for s in n.streams]
 
 RAW_DDL = """
 create table raw.{table} (
@@ -92,10 +94,10 @@ def build_warehouse(path: Path, *defects: str) -> Path:
     """Write a warehouse that passes every suite, then run the ``defects`` SQL on it."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema raw; create schema marts")
-        for stream in RAW_STREAMS:
-            table = f"facebook__{stream}"
+        for table, stream in RAW_TABLES:
             con.execute(RAW_DDL.format(table=table))
-            con.execute(RAW_ROWS.format(table=table, stream=stream, fetched_at=FETCHED_AT))
+            if table.startswith("facebook__"):  # payload-specific suites need real payloads
+                con.execute(RAW_ROWS.format(table=table, stream=stream, fetched_at=FETCHED_AT))
         con.execute(MARTS_DDL.format(fetched_at=FETCHED_AT))
         for sql in defects:
             con.execute(sql)

@@ -24,7 +24,10 @@ def test_demo_and_example_configs_are_valid(monkeypatch):
         "friseur-schnittpunkt",
     ]
     assert cfg.networks["facebook"].base_url == "http://127.0.0.1:9999/facebook"
-    assert all(a.token_ref == "env:MESSBAR_SANDBOX_TOKEN" for a in cfg.accounts())
+    api = [a for a in cfg.accounts() if a.network != "xing"]
+    assert {a.network for a in cfg.accounts()} == {"facebook", "instagram", "linkedin", "x", "xing"}
+    assert all(a.token_ref == "env:MESSBAR_SANDBOX_TOKEN" for a in api)
+    assert all(Path(a.csv_path).is_file() for a in cfg.accounts() if a.network == "xing")
     example = load_config(ROOT / "config" / "example.yml")
     assert example.networks["facebook"].base_url == "https://graph.facebook.com"
     assert example.businesses[0].timezone == "Europe/Berlin"

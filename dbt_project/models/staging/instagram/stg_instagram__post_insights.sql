@@ -1,0 +1,55 @@
+-- Lifetime media insights, one row per media and metric (latest fetch wins). Instagram answers
+-- "no data" with an empty `values` list (kept here as a NULL metric_value) or an empty data set
+-- (no row at all): both end as NULL measures in the marts, never as 0.
+with
+
+source as (
+    select * from {{ source('instagram', 'instagram__media_insights') }}
+),
+
+registry as (
+    select * from {{ ref('metric_registry__instagram') }}
+    where level = 'post'
+),
+
+renamed as (
+    select
+        business,
+        account_id,
+        -- object_id is the media the insights edge was called on; the payload id is
+        -- "{media-id}/insights/{metric}/lifetime".
+        coalesce(
+            object_id, split_part(json_extract_string(payload, '$.id'), '/insights/', 1)
+        ) as post_id,
+        json_extract_string(payload, '$.name') as metric_name,
+        try_cast(json_extract_string(payload, '$.values[0].value') as double) as metric_value,
+        coalesce(json_array_length(payload, '$.values') > 0, false) as has_value,
+        _fetched_at,
+        _file,
+        _row
+    from source
+    where json_extract_string(payload, '$.period') = 'lifetime'
+    {{ latest_row(['post_id', 'metric_name']) }}
+)
+
+select
+    'instagram' as platform,
+    renamed.business,
+    renamed.account_id,
+    renamed.post_id,
+    renamed.metric_name,
+    -- mapped only while the metric was in service when it was fetched (plays -> views until
+    -- 2025-04-21, views from then on)
+    registry.measure_name,
+    renamed.metric_value,
+    renamed.has_value,
+    renamed._fetched_at as fetched_at
+from renamed
+left join registry
+    on
+        renamed.metric_name = registry.platform_metric
+        and cast(timezone('UTC', renamed._fetched_at) as date) >= registry.available_from
+        and (
+            registry.retired_on is null
+            or cast(timezone('UTC', renamed._fetched_at) as date) < registry.retired_on
+        )

@@ -1,0 +1,69 @@
+-- X has no daily account metrics in the API: the user object's public_metrics are counts at
+-- fetch time. Each count becomes one row on the UTC day of the fetch (metric_day_basis
+-- 'utc_day', period 'snapshot'); the latest fetch of a day wins. The metric registry maps
+-- public_metrics.followers_count to followers; the other counts stay as detail rows.
+with
+
+source as (
+    select * from {{ source('x', 'x__user') }}
+),
+
+registry as (
+    select
+        platform_metric,
+        measure_name,
+        available_from,
+        retired_on
+    from {{ ref('metric_registry__x') }}
+    where level = 'account_daily'
+),
+
+metric_keys as (
+    select
+        business,
+        account_id,
+        payload,
+        unnest(json_keys(payload, '$.public_metrics')) as metric_key,
+        _fetched_at,
+        _file,
+        _row
+    from source
+    where json_type(payload, '$.public_metrics') = 'OBJECT'
+),
+
+typed as (
+    select
+        business,
+        account_id,
+        'public_metrics.' || metric_key as metric_name,
+        cast(timezone('UTC', _fetched_at) as date) as metric_date,
+        cast(
+            json_extract_string(payload, '$.public_metrics.' || metric_key) as double
+        ) as metric_value,
+        _fetched_at,
+        _file,
+        _row
+    from metric_keys
+    where
+        json_type(payload, '$.public_metrics.' || metric_key)
+        in ('BIGINT', 'UBIGINT', 'DOUBLE')
+    {{ latest_row(['account_id', 'metric_name', 'metric_date']) }}
+)
+
+select
+    'x' as platform,
+    typed.business,
+    typed.account_id,
+    typed.metric_name,
+    'snapshot' as period,
+    registry.measure_name,
+    typed.metric_date,
+    'utc_day' as metric_day_basis,
+    typed.metric_value,
+    typed._fetched_at as fetched_at
+from typed
+left join registry
+    on
+        typed.metric_name = registry.platform_metric
+        and typed.metric_date >= registry.available_from
+        and (registry.retired_on is null or typed.metric_date < registry.retired_on)

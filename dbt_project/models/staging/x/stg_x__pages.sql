@@ -1,0 +1,41 @@
+-- One row per X account and fetch of the user object; the local-day reduction needs the
+-- business time zone and happens in int_accounts__unioned (staging does not join).
+with
+
+source as (
+    select * from {{ source('x', 'x__user') }}
+),
+
+renamed as (
+    select
+        'x' as platform,
+        business,
+        account_id,
+        json_extract_string(payload, '$.name') as account_name,
+        json_extract_string(payload, '$.username') as username,
+        cast(
+            json_extract_string(payload, '$.public_metrics.followers_count') as bigint
+        ) as followers,
+        cast(
+            json_extract_string(payload, '$.public_metrics.following_count') as bigint
+        ) as following_count,
+        cast(json_extract_string(payload, '$.public_metrics.tweet_count') as bigint) as post_count,
+        _fetched_at as fetched_at,
+        _fetched_at,
+        _file,
+        _row
+    from source
+    {{ latest_row(['account_id', '_fetched_at']) }}
+)
+
+select
+    platform,
+    business,
+    account_id,
+    account_name,
+    username,
+    followers,
+    following_count,
+    post_count,
+    fetched_at
+from renamed

@@ -1,0 +1,1 @@
+"""Instagram professional accounts via the Instagram Graph API (graph.facebook.com)."""
