@@ -15,7 +15,7 @@ from _shared.constants import (
     SCHEDULE_TIMEZONE,
     WRITER_POOL,
 )
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
 DEFAULT_ARGS = {
@@ -46,10 +46,11 @@ def messbar_nightly():
 
         return pipeline.plan(None, context["logical_date"], context["run_id"])
 
-    @task(pool=API_POOL, map_index_template="{{ job['network'] }}:{{ job['account_id'] }}")
+    @task(pool=API_POOL, map_index_template="{{ account_label }}")
     def extract(job: dict) -> dict:
         from messbar import pipeline
 
+        get_current_context()["account_label"] = f"{job['network']}:{job['account_id']}"
         return pipeline.extract(job)
 
     @task(pool=WRITER_POOL)

@@ -29,9 +29,9 @@ def run(tmp_path_factory):
     config = tmp / "messbar.yml"
     demo = (ROOT / "config" / "demo.yml").read_text(encoding="utf-8")
     config.write_text(
-        demo.replace("env:MESSBAR_SANDBOX_TOKEN", "env:MESSBAR_E2E_TOKEN").replace(
-            "data_dir: ../data", "data_dir: data"
-        ),
+        demo.replace("env:MESSBAR_SANDBOX_TOKEN", "env:MESSBAR_E2E_TOKEN")
+        .replace("data_dir: ../data", "data_dir: data")
+        .replace("csv: demo_inputs/", f"csv: {ROOT / 'config' / 'demo_inputs'}/"),
         encoding="utf-8",
     )
     with sandbox.serve(now=LOGICAL, tokens=[CANARY]) as sb:
@@ -69,44 +69,87 @@ def test_dag_run_succeeds_and_publishes(run):
     assert (run["data"] / "published" / "quality" / "result.json").exists()
 
 
-def test_marts_match_what_the_sandbox_served(run):
-    sb, world = run["sb"], run["sb"].world
-    accounts = query(
-        published(run), "select business, platform, account_id from marts.dim_accounts order by 1"
+def test_all_five_networks_for_every_business(run):
+    rows = query(
+        published(run),
+        "select business, platform, count(*) from marts.dim_accounts group by all order by 1, 2",
     )
-    assert accounts == [
-        ("baeckerei-sonnenschein", "facebook", "1000000001"),
-        ("friseur-schnittpunkt", "facebook", "1000000003"),
-        ("schreinerei-holzwerk", "facebook", "1000000002"),
+    businesses = ("baeckerei-sonnenschein", "friseur-schnittpunkt", "schreinerei-holzwerk")
+    platforms = ("facebook", "instagram", "linkedin", "x", "xing")
+    assert rows == [(b, p, 1) for b in businesses for p in platforms]
+    posts = dict(query(published(run), "select platform, count(*) from marts.fct_posts group by 1"))
+    assert set(posts) == {"facebook", "instagram", "linkedin", "x"}  # XING has no post data
+    assert all(n > 0 for n in posts.values())
+    future = query(
+        published(run), "select count(*) from marts.fct_posts where published_at >= ?", [WINDOW_END]
+    )[0][0]
+    assert future == 0
+
+
+def test_facebook_marts_match_what_the_sandbox_served(run):
+    sb, world = run["sb"], run["sb"].world
+    pages = [
+        r[0]
+        for r in query(
+            published(run),
+            "select account_id from marts.dim_accounts where platform = 'facebook' order by 1",
+        )
     ]
+    assert pages == ["1000000001", "1000000002", "1000000003"]
     since = WINDOW_END - timedelta(days=HISTORY_DAYS)
-    for _, _, page in accounts:
+    for page in pages:
         served = [p for p in world.posts_at(page, LOGICAL) if since <= p.created_time < WINDOW_END]
         rows = query(
             published(run),
             "select post_id, views, comments from marts.fct_posts "
-            "where post_id like ? order by post_id",
+            "where platform = 'facebook' and post_id like ? order by post_id",
             [f"{page}_%"],
         )
         assert [r[0] for r in rows] == sorted(p.id for p in served)
         for post_id, views, _ in rows[:: max(1, len(rows) // 5)]:
             assert views == world.post_lifetime(post_id, "post_media_view", LOGICAL)
-        last_day = query(
-            published(run),
-            "select max(account_date) from marts.fct_account_daily "
-            "d join marts.dim_accounts a using (account_key) where a.account_id = ? "
-            "and followers is not null",
-            [page],
-        )[0][0]
-        followers = query(
-            published(run),
-            "select followers from marts.fct_account_daily d join "
-            "marts.dim_accounts a using (account_key) where a.account_id = ? and "
-            "account_date = ?",
-            [page, last_day],
-        )[0][0]
+        last_day, followers = latest_followers(run, "facebook", page)
         assert followers == world.page_daily_value(page, "page_follows", last_day)
     assert sb.requests(), "the extractor talked to the sandbox"
+
+
+def latest_followers(run, platform: str, account_id: str):
+    return query(
+        published(run),
+        "select account_date, followers from marts.fct_account_daily d "
+        "join marts.dim_accounts a using (account_key) where a.platform = ? and "
+        "a.account_id = ? and followers is not null order by account_date desc limit 1",
+        [platform, account_id],
+    )[0]
+
+
+def test_follower_totals_match_each_source(run):
+    from sandbox.networks.instagram.world import IgWorld
+    from sandbox.networks.linkedin.world import world as linkedin_world
+    from sandbox.networks.x.world import XWorld
+
+    seed = run["sb"].seed
+    sources = {
+        "instagram": lambda a: IgWorld(seed).followers_at(a, LOGICAL),
+        "linkedin": lambda a: linkedin_world(seed).followers_at(a, LOGICAL),
+        "x": lambda a: XWorld(seed).followers_at(a, LOGICAL),
+    }
+    for platform, truth in sources.items():
+        accounts = [
+            r[0]
+            for r in query(
+                published(run),
+                "select account_id from marts.dim_accounts where platform = ?",
+                [platform],
+            )
+        ]
+        assert len(accounts) == 3
+        for account in accounts:
+            assert latest_followers(run, platform, account)[1] == truth(account), platform
+    # XING: the month-end followers of the owner's CSV
+    csv = (ROOT / "config" / "demo_inputs" / "xing" / "baeckerei-sonnenschein.csv").read_text()
+    last = [line.split(",") for line in csv.splitlines()[1:] if line.strip()][-1]
+    assert latest_followers(run, "xing", "baeckerei-sonnenschein")[1] == int(last[2])
 
 
 def _artefacts(root: Path):
@@ -147,7 +190,9 @@ def test_gate_failure_blocks_publish_and_keeps_the_published_file(run):
         [post_id, json.dumps(bad)],
     )
     con.close()
-    proc = dags_test(run["env"], (LOGICAL + timedelta(days=1)).isoformat())
+    next_night = LOGICAL + timedelta(days=1)
+    run["sb"].set_now(next_night)
+    proc = dags_test(run["env"], next_night.isoformat())
     out = proc.stdout + proc.stderr
     assert not dag_run_succeeded(out)
     assert "Quality gate failed" in out and "fct_posts" in out and "views" in out
