@@ -126,7 +126,8 @@ def transform(config: Config | str | None, *, select: list[str] | None = None) -
         args += ["--select", *select]
     from extractors.registry import NETWORKS
 
-    args += ["--vars", json.dumps({"enabled_networks": list(NETWORKS)})]
+    manual = [slug for slug, spec in NETWORKS.items() if spec.provenance == "manual"]
+    args += ["--vars", json.dumps({"enabled_networks": list(NETWORKS), "manual_networks": manual})]
     (target / "run_results.json").unlink(missing_ok=True)
     proc = subprocess.run(
         args, env={**os.environ, **env}, capture_output=True, text=True, check=False

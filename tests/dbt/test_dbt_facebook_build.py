@@ -103,6 +103,7 @@ def test_mart_columns_and_types_follow_the_contract(warehouse: Path) -> None:
         ("account_id", v),
         ("account_name", v),
         ("timezone", v),
+        ("provenance", v),
     ]
     assert columns["fct_posts"] == [
         ("post_key", v),
@@ -121,9 +122,11 @@ def test_mart_columns_and_types_follow_the_contract(warehouse: Path) -> None:
         ("comments", "BIGINT"),
         ("shares", "BIGINT"),
         ("clicks", "BIGINT"),
+        ("saves", "BIGINT"),
         ("engagements", "BIGINT"),
         ("engagement_rate_by_views", "DOUBLE"),
         ("metrics_fetched_at", tz),
+        ("provenance", v),
     ]
     assert columns["fct_account_daily"] == [
         ("account_key", v),
@@ -138,6 +141,7 @@ def test_mart_columns_and_types_follow_the_contract(warehouse: Path) -> None:
         ("clicks", "BIGINT"),
         ("posts_published", "BIGINT"),
         ("metric_day_basis", v),
+        ("provenance", v),
     ]
 
 
@@ -154,6 +158,7 @@ def test_dim_accounts_has_config_names_latest_page_name_and_default_timezone(
             PAGE_A,
             "Bäckerei Sonnenschein GmbH",
             "Europe/Berlin",
+            "api",
         ),
         (
             KEY_B,
@@ -163,6 +168,7 @@ def test_dim_accounts_has_config_names_latest_page_name_and_default_timezone(
             PAGE_B,
             "Radhaus Müller",
             "Europe/Berlin",
+            "api",
         ),
     ]
 

@@ -156,7 +156,7 @@ def test_fct_account_daily_and_dim_accounts(warehouse: Path) -> None:
     ]
     assert query(warehouse, "select * from marts.dim_accounts where platform = 'instagram'") == [
         (ACCOUNT_KEY, BUSINESS, "Bäckerei Sonnenschein", "instagram", USER,
-         "Bäckerei Sonnenschein", "Europe/Berlin"),
+         "Bäckerei Sonnenschein", "Europe/Berlin", "api"),
     ]  # fmt: skip
 
 

@@ -41,7 +41,7 @@ CONFIG_ACCOUNTS = [
     ("shop-a", "Bäckerei A", "Europe/Berlin", "xing", BAKERY, "Bäckerei A auf XING"),
     ("shop-b", "Holzwerk B", "Europe/Berlin", "xing", CARPENTER, None),
 ]
-VARS = '{"enabled_networks": ["facebook", "xing"]}'
+VARS = '{"enabled_networks": ["facebook", "xing"], "manual_networks": ["xing"]}'
 
 
 def import_csv(root: Path, business: str, account: str, text: str, state: dict) -> None:
@@ -178,12 +178,17 @@ def test_intermediate_daily_rows_hold_day_values_only(warehouse: Path) -> None:
 def test_marts_show_xing_accounts_and_days_without_made_up_values(warehouse: Path) -> None:
     assert query(
         warehouse,
-        "select business, business_name, platform, account_id, account_name, timezone "
-        "from marts.dim_accounts order by account_id",
+        "select business, business_name, platform, account_id, account_name, timezone, "
+        "provenance from marts.dim_accounts order by account_id",
     ) == [
-        ("shop-a", "Bäckerei A", "xing", BAKERY, "Bäckerei A auf XING", "Europe/Berlin"),
-        ("shop-b", "Holzwerk B", "xing", CARPENTER, None, "Europe/Berlin"),
+        ("shop-a", "Bäckerei A", "xing", BAKERY, "Bäckerei A auf XING", "Europe/Berlin", "manual"),
+        ("shop-b", "Holzwerk B", "xing", CARPENTER, None, "Europe/Berlin", "manual"),
     ]
+    assert query(
+        warehouse,
+        "select distinct d.provenance from marts.fct_account_daily d join "
+        "marts.dim_accounts a using (account_key) where a.platform = 'xing'",
+    ) == [("manual",)]
     carpenter = query(
         warehouse,
         "select account_date, followers, follower_change, views, viewers, engagements, clicks, "

@@ -63,7 +63,8 @@ select
     account_spine.platform,
     account_spine.account_id,
     coalesce(latest_snapshots.account_name, configured.account_name) as account_name,
-    {{ timezone_or_default('configured.timezone') }} as timezone
+    {{ timezone_or_default('configured.timezone') }} as timezone,
+    {{ provenance('account_spine.platform') }} as provenance
 from account_spine
 left join configured
     on

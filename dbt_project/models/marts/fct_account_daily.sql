@@ -73,7 +73,8 @@ select
     coalesce(
         daily_metrics.metric_day_basis,
         max(daily_metrics.metric_day_basis) over (partition by calendar.account_key)
-    ) as metric_day_basis
+    ) as metric_day_basis,
+    accounts.provenance
 from calendar
 inner join accounts
     on calendar.account_key = accounts.account_key

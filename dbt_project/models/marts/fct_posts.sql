@@ -26,11 +26,13 @@ select
     posts.comments,
     posts.shares,
     posts.clicks,
+    posts.saves,
     {{ engagements('posts.reactions', 'posts.comments', 'posts.shares') }} as engagements,
     {{ safe_ratio(
         engagements('posts.reactions', 'posts.comments', 'posts.shares'), 'posts.views'
     ) }} as engagement_rate_by_views,
-    posts.metrics_fetched_at
+    posts.metrics_fetched_at,
+    accounts.provenance
 from posts
 inner join accounts
     on
