@@ -286,3 +286,38 @@ def _json_or_none(response: requests.Response) -> Any:
         if "json" in ctype or response.status_code < 300:
             return _TRUNCATED
         return None
+
+
+def bearer_client(
+    job: Any,
+    token: str,
+    *,
+    classify: Classifier,
+    redactor: Redactor,
+    sleep: Callable[[float], None] | None = None,
+    session: requests.Session | None = None,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy | None = None,
+    client_class: type[HttpClient] | None = None,
+    **extra: Any,
+) -> HttpClient:
+    """The client for one account (an ``ExtractJob``) that sends its token as a Bearer header,
+    never in a URL; the retry policy comes from the network's ``retry`` option."""
+    kwargs: dict[str, Any] = dict(extra)
+    if sleep is not None:
+        kwargs["sleep"] = sleep
+    return (client_class or HttpClient)(
+        network=job.network,
+        account=job.account_id,
+        base_url=job.base_url,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            **(headers or {}),
+        },
+        classify=classify,
+        policy=policy or RetryPolicy(**job.option("retry", {})),
+        redactor=redactor,
+        session=session,
+        **kwargs,
+    )

@@ -31,7 +31,7 @@ import requests
 
 from extractors.core.errors import InvalidMetric, RequestRejected
 from extractors.core.graph import GraphApi, classify, parse_ts
-from extractors.core.http import HttpClient, RetryPolicy
+from extractors.core.http import HttpClient, bearer_client
 from extractors.core.job import ExtractJob
 from extractors.core.landing import LandingWriter
 from extractors.core.metrics import requested_metrics
@@ -52,20 +52,8 @@ def build_client(
     sleep: Callable[[float], None] | None = None,
     session: requests.Session | None = None,
 ) -> HttpClient:
-    policy = RetryPolicy(**job.option("retry", {}))
-    kwargs: dict[str, Any] = {}
-    if sleep is not None:
-        kwargs["sleep"] = sleep
-    return HttpClient(
-        network="instagram",
-        account=job.account_id,
-        base_url=job.base_url,
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-        classify=classify,
-        policy=policy,
-        redactor=redactor,
-        session=session,
-        **kwargs,
+    return bearer_client(
+        job, token, classify=classify, redactor=redactor, sleep=sleep, session=session
     )
 
 

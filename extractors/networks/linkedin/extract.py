@@ -26,7 +26,13 @@ from urllib.parse import quote
 import requests
 
 from extractors.core.errors import ExtractError, RequestRejected, RetriesExhausted, TokenError
-from extractors.core.http import HttpClient, Outcome, RetryPolicy, Verdict, classify_http
+from extractors.core.http import (
+    HttpClient,
+    Outcome,
+    Verdict,
+    bearer_client,
+    classify_http,
+)
 from extractors.core.job import ExtractJob
 from extractors.core.landing import LandingWriter
 from extractors.core.metrics import requested_metrics
@@ -121,26 +127,16 @@ def build_client(
     sleep: Callable[[float], None] | None = None,
     session: requests.Session | None = None,
 ) -> HttpClient:
-    policy = RetryPolicy(**job.option("retry", {}))
     version = str(job.option("api_version", spec.API_VERSION) or "")
-    kwargs: dict[str, Any] = {}
-    if sleep is not None:
-        kwargs["sleep"] = sleep
-    client = LinkedInClient(
-        network=spec.SLUG,
-        account=job.account_id,
-        base_url=job.base_url,
-        headers={
-            "Authorization": f"Bearer {token}",
-            "LinkedIn-Version": version,
-            "X-Restli-Protocol-Version": spec.PROTOCOL_VERSION,
-            "Accept": "application/json",
-        },
+    client = bearer_client(
+        job,
+        token,
         classify=classify,
-        policy=policy,
         redactor=redactor,
+        sleep=sleep,
         session=session,
-        **kwargs,
+        headers={"LinkedIn-Version": version, "X-Restli-Protocol-Version": spec.PROTOCOL_VERSION},
+        client_class=LinkedInClient,
     )
     client.api_version = version
     return client

@@ -30,7 +30,7 @@ from typing import Any
 import requests
 
 from extractors.core.errors import ExtractError, RequestRejected
-from extractors.core.http import RetryPolicy
+from extractors.core.http import RetryPolicy, bearer_client
 from extractors.core.job import ExtractJob
 from extractors.core.landing import LandingWriter
 from extractors.core.metrics import requested_metrics
@@ -59,24 +59,20 @@ def build_client(
     session: requests.Session | None = None,
 ) -> XClient:
     policy = RetryPolicy(**job.option("retry", {}))
-    kwargs: dict[str, Any] = {}
-    if sleep is not None:
-        kwargs["sleep"] = sleep
 
     def clock() -> float:
         return utcnow().timestamp()
 
-    return XClient(
-        clock=clock,
-        network="x",
-        account=job.account_id,
-        base_url=job.base_url,
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+    return bearer_client(
+        job,
+        token,
         classify=make_classifier(clock, policy.max_total_wait),
-        policy=policy,
         redactor=redactor,
+        sleep=sleep,
         session=session,
-        **kwargs,
+        policy=policy,
+        client_class=XClient,
+        clock=clock,
     )
 
 

@@ -8,24 +8,18 @@ An empty cell means "unknown" and stays NULL; it never becomes 0.
 from __future__ import annotations
 
 import calendar
-import codecs
-import csv
-import difflib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from extractors.core import owner_csv
 from extractors.networks.xing import spec
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _DIGITS = re.compile(r"^\d+$")
 _NEGATIVE = re.compile(r"^-\s*\d+([.,]\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}([.,']\d{3})+$")
 _DECIMAL = re.compile(r"^\d+[.,]\d+$")
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 @dataclass(frozen=True)
@@ -55,22 +49,11 @@ class Row:
         }
 
 
-class CsvProblems(Exception):
+class CsvProblems(owner_csv.CsvProblems):
     """Every problem found in a file, as (line, message) pairs sorted by line."""
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
-        self.problems = sorted(problems, key=lambda p: p[0])
-        super().__init__(self.render())
-
-    def render(self, limit: int = spec.MAX_REPORTED_PROBLEMS) -> str:
-        lines = [f"  line {line}: {message}" for line, message in self.problems[:limit]]
-        if len(self.problems) > limit:
-            lines.append(f"  ... and {len(self.problems) - limit} more")
-        return "\n".join(lines)
-
-
-class _Fatal(Exception):
-    """A problem after which the rest of the file cannot be read meaningfully."""
+        super().__init__(problems, limit=spec.MAX_REPORTED_PROBLEMS)
 
 
 def parse(data: bytes, *, last_complete_day: date) -> list[Row]:
@@ -80,9 +63,9 @@ def parse(data: bytes, *, last_complete_day: date) -> list[Row]:
     period ending after it is not over yet and is refused."""
     problems: list[tuple[int, str]] = []
     try:
-        text = _decode(data, problems)
+        text = owner_csv.decode(data, problems)
         rows = _rows(text, problems, last_complete_day)
-    except _Fatal:
+    except owner_csv.Fatal:
         raise CsvProblems(problems) from None
     _check_overlaps(rows, problems)
     if problems:
@@ -90,70 +73,18 @@ def parse(data: bytes, *, last_complete_day: date) -> list[Row]:
     return sorted(rows, key=lambda r: (r.period_start, r.period))
 
 
-# -- bytes -> text -------------------------------------------------------------------------------
-def _decode(data: bytes, problems: list[tuple[int, str]]) -> str:
-    if data.startswith(b"PK\x03\x04"):
-        problems.append(
-            (1, "this is an Excel workbook (.xlsx), not a CSV: in Excel use File > Save As > "
-                "'CSV UTF-8 (comma delimited) (*.csv)'.")
-        )  # fmt: skip
-        raise _Fatal
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
-        problems.append(
-            (1, "the file is UTF-16 ('Unicode Text') or binary, not UTF-8 text: save it as "
-                "'CSV UTF-8 (comma delimited) (*.csv)'.")
-        )  # fmt: skip
-        raise _Fatal
-    if data.startswith(codecs.BOM_UTF8):  # Excel's "CSV UTF-8" writes a BOM: fine
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start]
-        char = bytes([byte]).decode("cp1252", errors="replace")
-        problems.append(
-            (
-                line,
-                f"the file is not UTF-8 (byte 0x{byte:02X}, '{char}' in Windows-1252): it looks "
-                "like a Latin-1/Windows-1252 export such as Excel's 'CSV (Trennzeichen-getrennt)'. "
-                "Save it as 'CSV UTF-8 (durch Trennzeichen getrennt)' / 'CSV UTF-8 (comma "
-                "delimited)'. The rest of the file was checked as Windows-1252.",
-            )
-        )
-        return data.decode("cp1252", errors="replace")
-
-
 # -- text -> rows --------------------------------------------------------------------------------
 def _rows(text: str, problems: list[tuple[int, str]], last_complete_day: date) -> list[Row]:
-    if not text.strip():
-        problems.append((1, f"the file is empty: start from template.csv ({_header_hint()})."))
-        raise _Fatal
-    delimiter = _delimiter(text, problems)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    header_line, header = _first_record(reader)
-    columns = _header(header, header_line, problems)
     rows: list[Row] = []
     seen: dict[tuple[str, date], int] = {}
-    previous_end = reader.line_num
-    for record in reader:
-        line, previous_end = previous_end + 1, reader.line_num
-        if all(not cell.strip() for cell in record):  # blank line or Excel's ",,,,,," row
-            continue
-        if len(record) != len(header):
-            problems.append(
-                (
-                    line,
-                    f"{len(record)} fields but the header has {len(header)}: a stray "
-                    f"{_DELIMITERS[delimiter]} or a decimal comma? Numbers "
-                    "are whole numbers without separators.",
-                )
-            )
-            continue
-        cells = {
-            name: cell.strip() for name, cell in zip(header, record, strict=True) if name in columns
-        }
-        row = _row(line, cells, columns, problems, last_complete_day)
+    for line, cells in owner_csv.records(
+        text,
+        spec.COLUMNS,
+        problems,
+        template="template.csv",
+        field_hint="a decimal comma? Numbers are whole numbers without separators.",
+    ):
+        row = _row(line, cells, set(cells), problems, last_complete_day)
         if row is None:
             continue
         key = (row.period, row.period_start)
@@ -169,72 +100,6 @@ def _rows(text: str, problems: list[tuple[int, str]], last_complete_day: date) -
         seen[key] = line
         rows.append(row)
     return rows
-
-
-def _delimiter(text: str, problems: list[tuple[int, str]]) -> str:
-    """The delimiter that splits the header into the most known column names; anything but a
-    comma is reported (and the rows are still checked with it, to report everything at once)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-
-    def known(delimiter: str) -> int:
-        return sum(name.strip().strip('"') in spec.COLUMNS for name in first.split(delimiter))
-
-    best = max(_DELIMITERS, key=lambda d: (known(d), d == ","))
-    if best != "," and known(best) > known(","):
-        problems.append(
-            (
-                1,
-                f"the columns are separated by {_DELIMITERS[best]}s, not commas (German Excel "
-                "writes ';'): save the file as 'CSV UTF-8 (comma delimited)' or replace the "
-                f"separators with commas. The rows below were checked as {_DELIMITERS[best]}-"
-                "separated.",
-            )
-        )
-        return best
-    return ","
-
-
-def _first_record(reader: Any) -> tuple[int, list[str]]:
-    previous = 0
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            return previous + 1, [cell.strip() for cell in record]
-        previous = reader.line_num
-    return 1, []
-
-
-def _header(header: list[str], line: int, problems: list[tuple[int, str]]) -> set[str]:
-    """The known columns present; reports a missing header, unknown, duplicate and missing
-    columns."""
-    if header and _looks_like_date(header[0]):
-        problems.append(
-            (line, f"the header row is missing: the first line must be {_header_hint()}.")
-        )
-        raise _Fatal
-    present: set[str] = set()
-    for position, name in enumerate(header, start=1):
-        if not name:
-            problems.append(
-                (line, f"column {position} has no name: remove the trailing or doubled delimiter.")
-            )
-        elif name in present:
-            problems.append((line, f"column '{name}' appears twice: keep one."))
-        elif name not in spec.COLUMNS:
-            hint = difflib.get_close_matches(name.lower(), spec.COLUMNS, n=1)
-            fix = f"did you mean '{hint[0]}'?" if hint else f"the columns are {_header_hint()}."
-            problems.append((line, f"unknown column '{name}': {fix}"))
-        else:
-            present.add(name)
-    missing = [c for c in spec.COLUMNS if c not in present]
-    if missing:
-        problems.append(
-            (
-                line,
-                f"missing column(s) {', '.join(missing)}: every template column must be in the "
-                "header (leave cells empty when a figure is unknown).",
-            )
-        )
-    return present
 
 
 def _row(
@@ -277,27 +142,7 @@ def _row(
 
 
 def _period_start(line: int, value: str | None, problems: list[tuple[int, str]]) -> date | None:
-    if value is None:  # column missing: reported once for the header
-        return None
-    if not value:
-        problems.append((line, "period_start is empty: give the period's first day (YYYY-MM-DD)."))
-        return None
-    german = _GERMAN_DATE.match(value)
-    if german:
-        d, m, y = german.groups()
-        problems.append(
-            (line, f"period_start '{value}': write dates as YYYY-MM-DD ({y}-{int(m):02d}-"
-                   f"{int(d):02d}), not DD.MM.YYYY.")
-        )  # fmt: skip
-        return None
-    if _ISO_DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            problems.append((line, f"period_start '{value}' is not a calendar date."))
-            return None
-    problems.append((line, f"period_start '{value}' is not a date: use YYYY-MM-DD (2026-03-01)."))
-    return None
+    return owner_csv.iso_date(line, "period_start", value, problems)
 
 
 def _period(line: int, value: str | None, problems: list[tuple[int, str]]) -> str | None:
@@ -355,14 +200,6 @@ def _check_overlaps(rows: list[Row], problems: list[tuple[int, str]]) -> None:
                 f"{months[(year, month)]}: give a month either as one month row or as day rows.",
             )
         )
-
-
-def _looks_like_date(value: str) -> bool:
-    return bool(_ISO_DATE.match(value) or _GERMAN_DATE.match(value))
-
-
-def _header_hint() -> str:
-    return ",".join(spec.COLUMNS)
 
 
 def last_complete_day(logical_date: date) -> date:
