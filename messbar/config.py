@@ -43,6 +43,8 @@ class Business:
     name: str
     timezone: str
     accounts: tuple[Account, ...]
+    costs_csv: str | None = None  # owner inputs (``inputs: {costs: path}``), absolute
+    outcomes_csv: str | None = None  # owner inputs (``inputs: {outcomes: path}``), absolute
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def _parse(path: Path, raw: dict) -> Config:
     for b in raw_businesses:
         if not isinstance(b, dict):
             raise ConfigError(f"{path}: every entry of 'businesses' must be a mapping.")
-        _reject_unknown(path, b, {"slug", "name", "timezone", "accounts"})
+        _reject_unknown(path, b, {"slug", "name", "timezone", "accounts", "inputs"})
         slug = str(b.get("slug", ""))
         if not _SLUG.match(slug):
             raise _fail(path, b, f"business slug '{slug}' must be lower-case letters, digits, '-'.")
@@ -212,9 +214,15 @@ def _parse(path: Path, raw: dict) -> Config:
                         csv_path=csv_path,
                     )
                 )
+        inputs = _inputs(path, b, slug)
         businesses.append(
             Business(
-                slug=slug, name=str(b.get("name") or slug), timezone=tz, accounts=tuple(accounts)
+                slug=slug,
+                name=str(b.get("name") or slug),
+                timezone=tz,
+                accounts=tuple(accounts),
+                costs_csv=inputs.get("costs"),
+                outcomes_csv=inputs.get("outcomes"),
             )
         )
     return Config(path=path, data_dir=data_dir, businesses=tuple(businesses), networks=networks)
@@ -263,6 +271,36 @@ def _account_source(
             "in the file.",
         )
     return token_ref, None
+
+
+def _inputs(path: Path, business: dict, slug: str) -> dict[str, str]:
+    """The owner's input files of a business (``inputs: {costs: path, outcomes: path}``,
+    relative to the config file), as absolute paths; see loader/inputs/README.md."""
+    raw = business.get("inputs")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(
+            path,
+            business,
+            f"'inputs' of '{slug}' must be a mapping like {{costs: inputs/{slug}-costs.csv, "
+            f"outcomes: inputs/{slug}-outcomes.csv}}.",
+        )
+    _reject_unknown(path, raw, {"costs", "outcomes"})
+    files = {}
+    for kind in ("costs", "outcomes"):
+        if kind not in raw:
+            continue
+        value = str(raw.get(kind) or "").strip()
+        if not value:
+            raise _fail(
+                path,
+                raw,
+                f"inputs.{kind} of '{slug}' is empty: name the CSV the owner fills from "
+                f"loader/inputs/templates/{kind}.csv (relative to this file), or remove the key.",
+            )
+        files[kind] = str((path.parent / Path(value).expanduser()).resolve())
+    return files
 
 
 def _reject_unknown(path: Path, node: dict, allowed: set[str]) -> None:

@@ -114,6 +114,10 @@ def main() -> int:
                 "MESSBAR_CONFIG": str(DEMO_CONFIG),
                 "MESSBAR_SANDBOX_URL": url,
                 "MESSBAR_SANDBOX_TOKEN": DEMO_TOKEN,
+                # demo-only pseudonym key; a real deployment sets its own secret
+                "MESSBAR_PSEUDONYM_KEY": os.environ.get(
+                    "MESSBAR_PSEUDONYM_KEY", "messbar-demo-pseudonym-key-not-a-secret"
+                ),
                 "MESSBAR_DATA_DIR": str(data_dir),
             },
         )

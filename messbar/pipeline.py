@@ -84,10 +84,12 @@ def extract(job: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 
 
 def load(config: Config | str | None) -> dict[str, Any]:
+    from loader.inputs.load import load_inputs
     from loader.load import load as load_raw
 
     cfg = _config(config)
-    return load_raw(cfg.warehouse_path, cfg.landing_dir, cfg).as_dict()
+    loaded = load_raw(cfg.warehouse_path, cfg.landing_dir, cfg).as_dict()
+    return {**loaded, "inputs": load_inputs(cfg.warehouse_path, cfg).as_dict()}
 
 
 def dbt_env(cfg: Config) -> dict[str, str]:

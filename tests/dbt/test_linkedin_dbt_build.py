@@ -139,7 +139,7 @@ def test_dim_accounts_and_comment_privacy(warehouse: Path) -> None:
             "where table_name = 'stg_linkedin__comments'",
         )
     }
-    assert not columns & {"actor", "author", "commenter_id", "commenter_name"}
+    assert not columns & {"actor", "author", "commenter_name"}
 
 
 @pytest.mark.xdist_group("dbt_linkedin_build")

@@ -139,7 +139,7 @@ def test_fct_account_daily_has_followers_on_the_utc_day_of_the_fetch(warehouse: 
     world = x_world(42)
     rows = query(
         warehouse,
-        "select business, account_date, followers, views, engagements, metric_day_basis, "
+        "select business, account_date, followers, views, platform_engagements, metric_day_basis, "
         "posts_published from marts.fct_account_daily where platform = 'x' "
         "and account_date = date '2026-11-27' order by business",
     )

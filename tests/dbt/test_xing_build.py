@@ -191,8 +191,8 @@ def test_marts_show_xing_accounts_and_days_without_made_up_values(warehouse: Pat
     ) == [("manual",)]
     carpenter = query(
         warehouse,
-        "select account_date, followers, follower_change, views, viewers, engagements, clicks, "
-        "posts_published, metric_day_basis from marts.fct_account_daily d "
+        "select account_date, followers, follower_change, views, viewers, platform_engagements, "
+        "clicks, posts_published, metric_day_basis from marts.fct_account_daily d "
         "join marts.dim_accounts a using (account_key) "
         f"where a.account_id = '{CARPENTER}' order by account_date",
     )
@@ -235,7 +235,7 @@ def test_staging_models_are_typed_like_facebooks_and_carry_provenance(warehouse:
     conformed = {
         "posts": 13,
         "post_insights": 8,
-        "comments": 12,
+        "comments": 13,  # incl. commenter_id (always NULL: XING has no comments)
     }
     for entity, width in conformed.items():
         assert len(by_table[f"stg_xing__{entity}"]) == width + 1  # + provenance

@@ -4,6 +4,7 @@ real Great Expectations and the sandbox over loopback; then the gate blocking a 
 import gzip
 import hashlib
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def run(tmp_path_factory):
     config.write_text(
         demo.replace("env:MESSBAR_SANDBOX_TOKEN", "env:MESSBAR_E2E_TOKEN")
         .replace("data_dir: ../data", "data_dir: data")
-        .replace("csv: demo_inputs/", f"csv: {ROOT / 'config' / 'demo_inputs'}/"),
+        .replace(" demo_inputs/", f" {ROOT / 'config' / 'demo_inputs'}/"),
         encoding="utf-8",
     )
     with sandbox.serve(now=LOGICAL, tokens=[CANARY]) as sb:
@@ -201,3 +202,50 @@ def test_gate_failure_blocks_publish_and_keeps_the_published_file(run):
     assert result["success"] is False
     assert (run["data"] / "published" / "quality" / "data_docs").exists()
     assert CANARY not in out
+
+
+def test_insight_marts_answer_the_owners_questions(run):
+    pub = published(run)
+    for table in (
+        "kpi_weekly",
+        "kpi_monthly",
+        "fct_comments",
+        "reputation_alerts",
+        "outcome_linkage",
+    ):
+        assert query(pub, f"select count(*) from marts.{table}")[0][0] > 0, table
+    verdicts = dict(
+        query(
+            pub,
+            "select business, list(distinct verdict order by verdict) "
+            "from marts.outcome_linkage group by 1",
+        )
+    )
+    assert "effect detected" in verdicts["baeckerei-sonnenschein"]
+    assert "no detectable effect" in verdicts["schreinerei-holzwerk"]
+    assert "effect detected" not in verdicts["schreinerei-holzwerk"]  # no planted effect
+    lags = {
+        r[0]
+        for r in query(
+            pub,
+            "select lag_weeks from marts.outcome_linkage where "
+            "business = 'baeckerei-sonnenschein' and verdict = "
+            "'effect detected'",
+        )
+    }
+    assert lags == {2}  # the planted lag of config/demo_inputs/make_outcomes.py
+    alerts = query(pub, "select business, alert_date from marts.reputation_alerts")
+    assert alerts == [("friseur-schnittpunkt", datetime(2026, 1, 17).date())]
+
+
+def test_commenters_only_as_keyed_pseudonyms(run):
+    key = os.environ["MESSBAR_PSEUDONYM_KEY"].encode()
+    assert not [str(p) for p, data in _artefacts(run["tmp"]) if key in data]
+    columns = {
+        r[0]
+        for r in query(
+            published(run),
+            "select column_name from information_schema.columns where table_name = 'fct_comments'",
+        )
+    }
+    assert "commenter_key" in columns and not columns & {"commenter_id", "from", "author_id"}

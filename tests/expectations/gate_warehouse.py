@@ -82,11 +82,122 @@ select
     case when i = 0 then null else 1 end as follower_change,
     200 + i as views,
     150 + i as viewers,
-    30 + i as engagements,
+    30 + i as platform_engagements,
     10 + i as clicks,
     cast(i % 2 as bigint) as posts_published,
     'platform_day' as metric_day_basis
 from range(0, 7) as r(i);
+"""
+
+
+KPI_DDL = """
+create table marts.kpi_monthly as
+select
+    'baeckerei-sonnenschein' as business,
+    platform,
+    date '2026-09-01' + to_months(cast(i as integer)) as period_start,
+    last_day(date '2026-09-01' + to_months(cast(i as integer))) as period_end,
+    1000 + i as views,
+    cast(null as bigint) as viewers,
+    500 + i as followers_end,
+    cast(i as bigint) as follower_growth,
+    20 + i as clicks,
+    (20.0 + i) / (1000 + i) as click_through_rate_by_views,
+    10 as comments_received,
+    0.4 as reply_rate,
+    cast(6 as bigint) as posts_published,
+    map {'photo': 6} as posts_by_type,
+    50 as engagements,
+    0.05 as engagement_rate_by_views,
+    cast(null as double) as total_cost_eur,
+    false as is_small_sample,
+    false as is_partial_period,
+    'api' as provenance,
+    ['costs'] as missing_inputs,
+    false as affected_by_retired_metric
+from range(0, 3) as r(i), (values ('all'), ('facebook')) as p(platform);
+
+create table marts.kpi_weekly as
+select
+    business, platform,
+    cast(period_start + to_days(0) as date) as period_start,
+    cast(period_start + to_days(6) as date) as period_end,
+    cast(isoyear(period_start) as integer) as iso_year,
+    cast(weekofyear(period_start) as integer) as iso_week,
+    * exclude (business, platform, period_start, period_end)
+from (
+    select * replace (
+        date '2026-09-07' + to_days(7 * cast(views - 1000 as integer)) as period_start
+    )
+    from marts.kpi_monthly
+);
+"""
+
+OUTCOME_LINKAGE_DDL = """
+create table marts.outcome_linkage as
+select
+    'baeckerei-sonnenschein' as business,
+    'enquiries' as outcome_metric,
+    'all' as activity_platform,
+    'views' as activity_measure,
+    cast(i as integer) as lag_weeks,
+    cast(40 as integer) as weeks_used,
+    0.001 * i as effect_per_unit,
+    0.1 * i as effect_standardised,
+    0.001 * i - 0.002 as ci_low,
+    0.001 * i + 0.002 as ci_high,
+    0.01 * (i + 1) as p_value,
+    0.05 * (i + 1) as p_value_adjusted,
+    case when i = 0 then 'effect detected' else 'no detectable effect' end as verdict,
+    'distributed lag 0-4 weeks' as method,
+    'manual/api' as provenance
+from range(0, 5) as r(i);
+"""
+
+
+COMMENTS_DDL = """
+create table marts.fct_comments as
+select
+    md5('facebook:c' || i) as comment_key,
+    md5('facebook:1000000001_1') as post_key,
+    'acc_fb' as account_key,
+    'baeckerei-sonnenschein' as business,
+    'facebook' as platform,
+    timestamptz '2026-11-20 10:00:00+00' + to_hours(cast(i as integer)) as commented_at,
+    date '2026-11-20' as commented_date,
+    case when i = 1 then null else sha256('x' || i) end as commenter_key,
+    i = 1 as is_from_owner,
+    i = 1 as is_reply,
+    'de' as language,
+    case when i = 2 then -0.5 else 0.0 end as sentiment_score,
+    case when i = 2 then 'negative' else 'neutral' end as sentiment_label,
+    case when i = 2 then 'complaint' else 'question' end as intent,
+    i <> 2 as is_question,
+    case when i <> 1 then i = 0 end as owner_replied,
+    case when i = 0 then timestamptz '2026-11-20 11:00:00+00' end as first_owner_reply_at,
+    case when i = 0 then 60.0 end as minutes_to_owner_reply,
+    i = 3 as is_unanswered_question,
+    'Habt ihr offen?' as message,
+    'messbar-comments-rules-1.0' as classifier_version
+from range(0, 4) as r(i);
+
+create table marts.reputation_alerts as
+select
+    md5('friseur-schnittpunkt:2026-01-17') as alert_key,
+    'friseur-schnittpunkt' as business,
+    date '2026-01-17' as alert_date,
+    'critical' as severity,
+    4.3e-8 as combined_p_value,
+    cast(9 as bigint) as negative_comments,
+    1.07 as negative_comments_expected,
+    2.03 as negative_comments_dispersion,
+    0.0024 as negative_comments_p_value,
+    cast(6 as bigint) as unfollows,
+    0.30 as unfollows_expected,
+    1.0 as unfollows_dispersion,
+    8.4e-7 as unfollows_p_value,
+    cast(56 as bigint) as baseline_days,
+    [md5('facebook:c2')] as comment_keys;
 """
 
 
@@ -99,6 +210,9 @@ def build_warehouse(path: Path, *defects: str) -> Path:
             if table.startswith("facebook__"):  # payload-specific suites need real payloads
                 con.execute(RAW_ROWS.format(table=table, stream=stream, fetched_at=FETCHED_AT))
         con.execute(MARTS_DDL.format(fetched_at=FETCHED_AT))
+        con.execute(KPI_DDL)
+        con.execute(COMMENTS_DDL)
+        con.execute(OUTCOME_LINKAGE_DDL)
         for sql in defects:
             con.execute(sql)
     return path

@@ -14,7 +14,7 @@ daily_metrics as (
         daily.followers,
         daily.views,
         daily.viewers,
-        daily.engagements,
+        daily.engagements as platform_engagements,
         daily.clicks,
         daily.metric_day_basis
     from {{ ref('int_account_daily__unioned') }} as daily
@@ -67,7 +67,7 @@ select
     ) as follower_change,
     daily_metrics.views,
     daily_metrics.viewers,
-    daily_metrics.engagements,
+    daily_metrics.platform_engagements,
     daily_metrics.clicks,
     coalesce(posts_per_day.posts_published, 0) as posts_published,
     coalesce(

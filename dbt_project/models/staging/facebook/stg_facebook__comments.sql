@@ -1,4 +1,5 @@
--- Privacy: the commenter's name and id never leave raw; only whether the Page itself wrote it.
+-- Privacy: the commenter's name never leaves raw; the platform user id (commenter_id) is kept
+-- only for the keyed pseudonym in int_comments__classified and never reaches a mart.
 with
 
 source as (
@@ -18,6 +19,7 @@ renamed as (
         cast(json_extract_string(payload, '$.like_count') as bigint) as like_count,
         cast(json_extract_string(payload, '$.comment_count') as bigint) as reply_count,
         coalesce(json_extract_string(payload, '$.from.id') = account_id, false) as is_from_owner,
+        json_extract_string(payload, '$.from.id') as commenter_id,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
@@ -38,5 +40,6 @@ select
     like_count,
     reply_count,
     is_from_owner,
+    commenter_id,
     fetched_at
 from renamed

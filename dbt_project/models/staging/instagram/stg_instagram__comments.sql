@@ -1,6 +1,6 @@
 -- Comments and their replies (nested under `replies.data`, one level deep on Instagram), one
--- row per comment. Privacy: no username and no commenter id leaves raw; only whether the
--- account itself wrote it (`from.id` = the IG user id).
+-- row per comment. Privacy: no username leaves raw; the commenter's IG user id (commenter_id) is
+-- kept only for the keyed pseudonym in int_comments__classified and never reaches a mart.
 with
 
 source as (
@@ -57,6 +57,10 @@ renamed as (
         coalesce(
             json_extract_string(comment_json, '$.from.id') = account_id, false
         ) as is_from_owner,
+        coalesce(
+            json_extract_string(comment_json, '$.from.id'),
+            json_extract_string(comment_json, '$.user.id')
+        ) as commenter_id,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
@@ -77,5 +81,6 @@ select
     like_count,
     reply_count,
     is_from_owner,
+    commenter_id,
     fetched_at
 from renamed

@@ -1,6 +1,7 @@
 -- Comments and replies on the organization's posts, one row per comment (latest fetch wins).
--- Privacy: the commenter's member URN never leaves raw; only whether the organization itself
--- wrote the comment (actor = urn:li:organization:{account_id}).
+-- Privacy: the commenter's actor URN (commenter_id) is kept only for the keyed pseudonym in
+-- int_comments__classified and never reaches a mart; is_from_owner: actor =
+-- urn:li:organization:{account_id}.
 with
 
 source as (
@@ -28,6 +29,7 @@ renamed as (
         coalesce(
             json_extract_string(payload, '$.actor') = 'urn:li:organization:' || account_id, false
         ) as is_from_owner,
+        json_extract_string(payload, '$.actor') as commenter_id,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
@@ -48,5 +50,6 @@ select
     like_count,
     reply_count,
     is_from_owner,
+    commenter_id,
     fetched_at
 from renamed

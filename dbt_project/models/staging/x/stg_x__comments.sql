@@ -1,6 +1,7 @@
 -- Replies in the conversations of the account's posts, one row per reply (latest fetch wins).
--- Privacy: the author's id and handle never leave raw; only whether the account itself wrote
--- the reply. X starts a reply with the @handles it answers: they are cut off the message.
+-- Privacy: the author's handle never leaves raw; author_id (commenter_id) is kept only for the
+-- keyed pseudonym in int_comments__classified and never reaches a mart. X starts a reply with
+-- the @handles it answers: they are cut off the message.
 with
 
 source as (
@@ -28,6 +29,7 @@ renamed as (
             json_extract_string(payload, '$.public_metrics.reply_count') as bigint
         ) as reply_count,
         coalesce(json_extract_string(payload, '$.author_id') = account_id, false) as is_from_owner,
+        json_extract_string(payload, '$.author_id') as commenter_id,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
@@ -58,5 +60,6 @@ select
     like_count,
     reply_count,
     is_from_owner,
+    commenter_id,
     fetched_at
 from parents

@@ -1,0 +1,1 @@
+"""Qualitative insights for the marts: comment classification and commenter pseudonyms."""
