@@ -99,6 +99,39 @@ def kpi_table(published: Path) -> str:
     return "\n".join(lines)
 
 
+def insights_summary(published: Path) -> str:
+    """Two lines the owner cares about: does it pay off, and was there trouble?"""
+    import duckdb
+
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        verdicts = con.execute(
+            """
+            select business,
+                   arg_min(
+                       activity_platform || ' ' || activity_measure || ' -> ' || outcome_metric
+                       || ' after ' || lag_weeks || ' week(s), adjusted p = '
+                       || printf('%.1e', p_value_adjusted), p_value_adjusted
+                   ) filter (where verdict = 'effect detected') as best,
+                   list(distinct verdict order by verdict) as verdicts
+            from marts.outcome_linkage group by business order by business
+            """
+        ).fetchall()
+        alerts = con.execute(
+            "select business, alert_date, severity, len(comment_keys) "
+            "from marts.reputation_alerts order by alert_date"
+        ).fetchall()
+    finally:
+        con.close()
+    lines = ["Does it pay off? (marts.outcome_linkage)"]
+    for business, best, all_verdicts in verdicts:
+        said = f"effect detected: {best}" if best else " / ".join(all_verdicts)
+        lines.append(f"  {business}: {said}")
+    lines.append("Reputation alerts (marts.reputation_alerts)")
+    lines += [f"  {b}: {d} {sev}, {n} negative comments" for b, d, sev, n in alerts] or ["  none"]
+    return "\n".join(lines)
+
+
 def main() -> int:
     from messbar.airflow_local import airflow_env, dags_test, prepare
     from messbar.config import load_config
@@ -133,6 +166,8 @@ def main() -> int:
     cfg = load_config(DEMO_CONFIG)
     print(f"DAG run finished in {time.monotonic() - started:.0f}s.\n")
     print(kpi_table(cfg.published_path))
+    print()
+    print(insights_summary(cfg.published_path))
     print(f"\nPublished DuckDB file (open it read-only from your BI tool): {cfg.published_path}")
     print(f"Quality gate report: {cfg.published_path.parent / 'quality'}")
     print(f"Airflow log of this run: {home / 'last_demo_run.log'}")
