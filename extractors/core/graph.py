@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from extractors.core.errors import InvalidMetric
-from extractors.core.http import HttpClient, Outcome, Verdict, classify_http, parse_retry_after
+from extractors.core.http import (
+    HttpClient,
+    Outcome,
+    Verdict,
+    bearer_client,
+    classify_http,
+    parse_retry_after,
+)
 from extractors.core.paging import follow_next
 
 log = logging.getLogger(__name__)
@@ -228,3 +235,17 @@ def parse_ts(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+def build_client(
+    job: Any,
+    token: str,
+    *,
+    redactor: Any,
+    sleep: Any = None,
+    session: Any = None,
+) -> HttpClient:
+    """The client of every Graph network (Facebook, Instagram): Bearer token, Graph errors."""
+    return bearer_client(
+        job, token, classify=classify, redactor=redactor, sleep=sleep, session=session
+    )

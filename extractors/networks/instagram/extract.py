@@ -21,21 +21,17 @@ The token travels in the ``Authorization`` header; ``paging`` is stripped from e
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import requests
-
 from extractors.core.errors import InvalidMetric, RequestRejected
-from extractors.core.graph import GraphApi, classify, parse_ts
-from extractors.core.http import HttpClient, bearer_client
+from extractors.core.graph import GraphApi, build_client, parse_ts
+from extractors.core.http import HttpClient
 from extractors.core.job import ExtractJob
 from extractors.core.landing import LandingWriter
 from extractors.core.metrics import requested_metrics
-from extractors.core.redact import Redactor
 from extractors.core.runner import Extraction
 from extractors.networks.instagram import spec
 
@@ -44,17 +40,7 @@ log = logging.getLogger(__name__)
 META_TZ = ZoneInfo("America/Los_Angeles")
 
 
-def build_client(
-    job: ExtractJob,
-    token: str,
-    *,
-    redactor: Redactor,
-    sleep: Callable[[float], None] | None = None,
-    session: requests.Session | None = None,
-) -> HttpClient:
-    return bearer_client(
-        job, token, classify=classify, redactor=redactor, sleep=sleep, session=session
-    )
+__all__ = ["build_client", "extract"]  # build_client: the shared Graph client
 
 
 # -- plan ----------------------------------------------------------------------------------------
