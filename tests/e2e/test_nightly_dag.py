@@ -249,3 +249,33 @@ def test_commenters_only_as_keyed_pseudonyms(run):
         )
     }
     assert "commenter_key" in columns and not columns & {"commenter_id", "from", "author_id"}
+
+
+def test_bi_client_reads_every_mart_read_only(run):
+    """What Superset does: SQLAlchemy through duckdb-engine, read-only on the published file."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(f"duckdb:///{published(run)}", connect_args={"read_only": True})
+    try:
+        inspector = inspect(engine)
+        marts = set(inspector.get_table_names(schema="marts"))
+        assert {
+            "dim_accounts",
+            "fct_posts",
+            "fct_account_daily",
+            "kpi_weekly",
+            "kpi_monthly",
+            "fct_comments",
+            "reputation_alerts",
+            "outcome_linkage",
+        } <= marts
+        with engine.connect() as con:
+            for table in marts:
+                columns = inspector.get_columns(table, schema="marts")  # dataset creation
+                assert columns, table
+                con.execute(text(f'select * from marts."{table}" limit 5')).fetchall()
+            with pytest.raises(SQLAlchemyError, match="read-only"):
+                con.execute(text("create table marts.nope as select 1"))
+    finally:
+        engine.dispose()
