@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -60,7 +61,21 @@ def _fault_outcome(response: Response) -> Outcome:
 
 
 def handle_batch(request: Request, ctx: Context) -> Response:
+    """Facebook's batch endpoint."""
     trace = trace_id(ctx.world.seed, ctx.now.isoformat(), "batch", request.form, request.query)
+    return run_batch(request, ctx, trace=trace, execute=execute, usage_headers=usage_headers)
+
+
+def run_batch(
+    request: Request,
+    ctx: Context,
+    *,
+    trace: str,
+    execute: Callable[[Context, str, str, list[tuple[str, str]], str | None], Outcome],
+    usage_headers: Callable[[Any, dict[str, Any]], list[tuple[str, str]]],
+) -> Response:
+    """Graph's batch API for any Graph network: each entry runs through that network's
+    ``execute``; usage headers cover the app and every page/account the entries touched."""
     version, pages_touched, log = DEFAULT_VERSION, [], []
     try:
         version, _ = split_version(request.path)

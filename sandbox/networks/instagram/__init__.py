@@ -11,26 +11,24 @@ Routes, each optionally below a version prefix ``/v22.0`` ... ``/v26.0``:
 from __future__ import annotations
 
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from sandbox.graph.auth import check_token, find_token
 from sandbox.graph.errors import GRAPH_METHOD, GraphError, trace_id
 from sandbox.graph.usage import app_usage_header, buc_usage_header
-from sandbox.networks.facebook.batch import _entry, _fault_outcome, _requests_of
+from sandbox.networks.facebook.batch import run_batch
 from sandbox.networks.facebook.call import Call
 from sandbox.networks.facebook.graphcall import (
     DEFAULT_VERSION,
     VERSIONS,
     Outcome,
     base_headers,
-    graph_json,
     split_version,
 )
 from sandbox.networks.instagram.metrics import RETIRED_ACCOUNT_METRICS, RETIRED_MEDIA_METRICS
 from sandbox.networks.instagram.routes import owner_of, route
 from sandbox.networks.instagram.world import ACCOUNTS, IgWorld, ig_user_id
 from sandbox.protocol import Context, Headers, Request, Response
-from sandbox.requestlog import redact_pairs
 from sandbox.usage import APP_KEY, Usage
 
 __all__ = [
@@ -116,38 +114,4 @@ def _execute(
 def _batch(request: Request, ctx: Context) -> Response:
     """``POST /`` with ``batch=[{"method", "relative_url"}, ...]`` (<= 50), Graph's batch API."""
     trace = trace_id(ctx.world.seed, ctx.now.isoformat(), "ig-batch", request.form)
-    version, touched, log = DEFAULT_VERSION, [], []
-    try:
-        version, _ = split_version(request.path)
-        token, _ = find_token(request)
-        if token is not None:
-            check_token(token, ctx.tokens, ctx.now)
-        items = _requests_of(request)
-        include_headers = (request.param("include_headers") or "true").lower() != "false"
-        prefix = urlsplit(ctx.network_url).path
-        entries = []
-        for item in items:
-            item = item if isinstance(item, dict) else {}
-            method = str(item.get("method", "GET")).upper()
-            parts = urlsplit("/" + str(item.get("relative_url", "")).lstrip("/"))
-            query = parse_qsl(parts.query, keep_blank_values=True)
-            if (fault := ctx.take_fault(method, prefix + parts.path)) is not None:
-                outcome = _fault_outcome(fault)
-            else:
-                own = [v for k, v in query if k == "access_token"]
-                outcome = _execute(ctx, method, parts.path, query, own[-1] if own else token)
-            if outcome.page_id and outcome.page_id not in touched:
-                touched.append(outcome.page_id)
-            entries.append(_entry(outcome, include_headers))
-            log.append(
-                {"method": method, "path": parts.path, "query": redact_pairs(query)}
-                | {"status": outcome.status}
-            )
-        status, payload, extra = 200, entries, ()
-    except GraphError as err:
-        status, payload, extra = err.status, err.payload(trace), err.headers
-    owners = {owner: ctx.usage.peek(owner) for owner in touched}
-    headers = [*base_headers(version, trace), *_usage_headers(ctx.usage.peek(APP_KEY), owners)]
-    response = Response(status, [*headers, *extra], graph_json(payload))
-    response.log["batch"] = log
-    return response
+    return run_batch(request, ctx, trace=trace, execute=_execute, usage_headers=_usage_headers)
