@@ -16,7 +16,7 @@ import math
 import random
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -261,6 +261,20 @@ def _months(start: date, end: date) -> Iterable[tuple[int, int]]:
     while (year, month) <= (end.year, end.month):
         yield year, month
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def running_total(
+    series: list[int], epoch: date, base: int, day: date, change_on: Callable[[date], int]
+) -> int:
+    """A daily total that starts at ``base`` on ``epoch`` and moves by ``change_on(day)`` each day
+    (followers): ``series`` caches the values already computed (callers hold their lock)."""
+    if day < epoch:
+        return base
+    wanted = (day - epoch).days
+    while len(series) <= wanted:
+        previous = series[-1] if series else base
+        series.append(previous + change_on(epoch + timedelta(days=len(series))))
+    return series[wanted]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -655,19 +669,13 @@ class World:
         return values
 
     def _follows_on(self, page_id: str, day: date) -> int:
-        biz = self.business(page_id)
-        if day < EPOCH:
-            return biz.base_followers
-        wanted = (day - EPOCH).days
+        def change(current: date) -> int:
+            flows = self._daily(page_id, current)
+            return flows["page_daily_follows_unique"] - flows["page_daily_unfollows_unique"]
+
         with self._lock:
             series = self._follows.setdefault(page_id, [])
-            while len(series) <= wanted:
-                current = EPOCH + timedelta(days=len(series))
-                previous = series[-1] if series else biz.base_followers
-                flows = self._daily(page_id, current)
-                gained = flows["page_daily_follows_unique"]
-                series.append(previous + gained - flows["page_daily_unfollows_unique"])
-            return series[wanted]
+            return running_total(series, EPOCH, self.business(page_id).base_followers, day, change)
 
     # -- Page object counters -----------------------------------------------------------------
     def followers_at(self, page_id: str, now: datetime) -> int:

@@ -31,6 +31,7 @@ from sandbox.world import (
     _utc,
     meta_day,
     meta_day_end,
+    running_total,
 )
 
 IG_EPOCH = date(2024, 1, 1)  # first month with Instagram media in the demo world
@@ -494,18 +495,15 @@ class IgWorld:
 
     def followers_on(self, ig_id: str, day: date) -> int:
         """Followers at the end of a Meta day."""
-        account = self.account(ig_id)
-        if day < IG_EPOCH:
-            return account.base_followers
-        wanted = (day - IG_EPOCH).days
+
+        def change(current: date) -> int:
+            flows = self._daily(ig_id, current)
+            return flows["follower_count"] - flows["unfollows"]
+
+        base = self.account(ig_id).base_followers
         with self._lock:
             series = self._followers.setdefault(ig_id, [])
-            while len(series) <= wanted:
-                current = IG_EPOCH + timedelta(days=len(series))
-                previous = series[-1] if series else account.base_followers
-                flows = self._daily(ig_id, current)
-                series.append(previous + flows["follower_count"] - flows["unfollows"])
-            return series[wanted]
+            return running_total(series, IG_EPOCH, base, day, change)
 
     def followers_at(self, ig_id: str, now: datetime) -> int:
         """``followers_count`` at ``now``: yesterday's close plus today's change so far."""

@@ -27,6 +27,7 @@ from sandbox.world import (
     _rng,
     _saturation,
     _utc,
+    running_total,
 )
 
 ORG_URN = "urn:li:organization:"
@@ -425,18 +426,15 @@ class LinkedInWorld:
 
     def followers_at_end_of(self, org_id: str, day: date) -> int:
         """Follower total at the end of a UTC day: the base plus every gain since EPOCH."""
-        org = self._require_org(org_id)
-        if day < EPOCH:
-            return org.base_followers
-        wanted = (day - EPOCH).days
+
+        def change(current: date) -> int:
+            gains = self.follower_gains_on(org_id, current)
+            return gains["organicFollowerGain"] + gains["paidFollowerGain"]
+
+        base = self._require_org(org_id).base_followers
         with self._lock:
             series = self._cumulative.setdefault(org_id, [])
-            while len(series) <= wanted:
-                current = EPOCH + timedelta(days=len(series))
-                gains = self.follower_gains_on(org_id, current)
-                previous = series[-1] if series else org.base_followers
-                series.append(previous + gains["organicFollowerGain"] + gains["paidFollowerGain"])
-            return series[wanted]
+            return running_total(series, EPOCH, base, day, change)
 
     def followers_at(self, org_id: str, now: datetime) -> int:
         """``firstDegreeSize`` at ``now``: yesterday's total plus today's gains so far."""
