@@ -37,13 +37,19 @@ format: bootstrap
 	cd dbt_project && MESSBAR_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb \
 		../$(BIN)/sqlfluff fix models macros tests
 
-# Debian's docker-compose checks docker-compose.yml (no Docker engine is needed for `config`);
-# best effort: without root or the Debian mirror the compose test skips itself.
+# Debian packages the tests drive for real: docker-compose checks docker-compose.yml (no Docker
+# engine is needed for `config`), chromium + chromium-driver open the owner report, postgresql
+# and redis-server carry the CeleryExecutor test. Best effort: without root or the Debian mirror
+# the tests that need a missing tool skip themselves and say which package is missing.
 test-tools:
-	@command -v docker-compose >/dev/null 2>&1 || \
-		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		  (apt-get update -qq && apt-get install -y -qq docker-compose) >/dev/null 2>&1; } || \
-		echo "note: docker-compose not installed; tests/deploy will skip its config check"
+	@missing=""; \
+	for tool in docker-compose:docker-compose chromium:chromium chromedriver:chromium-driver \
+	            redis-server:redis-server; do \
+		command -v $${tool%%:*} >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	  >/dev/null 2>&1; } || echo "note: could not install$$missing; the tests that need them skip"
 
 test: bootstrap lint test-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
