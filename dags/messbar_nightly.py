@@ -1,4 +1,4 @@
-"""Nightly messbar run: extract every account (mapped), load, dbt build, gate, publish.
+"""Nightly messbar run: extract every account (mapped), load, dbt build, gate, publish, report.
 
 Thin by design: each task calls one step of ``messbar.pipeline``; no I/O at import time.
 """
@@ -18,8 +18,17 @@ from _shared.constants import (
 from airflow.sdk import dag, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
+
+def _report_failure(context) -> None:
+    """Tell the owner what broke (messbar.notify: e-mail when the config has ``alerts:``)."""
+    from messbar.notify import on_task_failure
+
+    on_task_failure(context)
+
+
 DEFAULT_ARGS = {
     "owner": "messbar",
+    "on_failure_callback": _report_failure,  # after the last retry of any task
     # the demo and the tests set MESSBAR_TASK_RETRIES=0 so a failure shows at once
     "retries": int(os.environ.get("MESSBAR_TASK_RETRIES", "2")),
     "retry_delay": timedelta(minutes=5),
@@ -69,7 +78,7 @@ def messbar_nightly():
     def validate(built: dict, **context) -> dict:
         from messbar import pipeline
 
-        return pipeline.validate(None, context["logical_date"])
+        return pipeline.validate(None, context["logical_date"], run_id=context["run_id"])
 
     @task(pool=WRITER_POOL)
     def publish(checked: dict, **context) -> dict:
@@ -77,8 +86,14 @@ def messbar_nightly():
 
         return pipeline.publish(None, context["run_id"])
 
+    @task  # reads the published file only: no writer pool
+    def report(published: dict) -> dict:
+        from messbar import pipeline
+
+        return pipeline.report(None)
+
     summaries = extract.expand(job=plan())
-    publish(validate(transform(load(summaries))))
+    report(publish(validate(transform(load(summaries)))))
 
 
 messbar_nightly()

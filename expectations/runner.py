@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,10 @@ SAMPLE_SIZE = 5
 DATASOURCE = "warehouse"
 DATA_DOCS_SITE = "quality"
 PARAMETER_KEY = "$PARAMETER"
+# run values inside custom SQL: "{$logical_date}" becomes the SQL literal '2026-11-27'
+QUERY_PARAMETER = re.compile(r"\{\$([A-Za-z_][A-Za-z0-9_]*)\}")
+BLOCKING = "critical"
+CUSTOM_SQL = "unexpected_rows_expectation"
 
 _QUIET_LOGGERS = ("great_expectations", "sqlalchemy", "duckdb_engine")
 
@@ -43,6 +48,7 @@ class Failure:
     observed_value: Any = None
     description: str | None = None
     message: str | None = None
+    severity: str = BLOCKING  # "critical" blocks the publish; "warning" and "info" do not
 
     def describe(self) -> str:
         """One line for humans: which table, which expectation, what is wrong."""
@@ -53,7 +59,10 @@ class Failure:
         details = []
         if self.unexpected_count is not None:
             details.append(f"{self.unexpected_count} unexpected")
-        if self.sample_keys:
+        if self.sample_keys and self.expectation == CUSTOM_SQL:
+            # the query chose what to show (network, counts, the offending value)
+            details.append(f"sample rows {_short(self.sample_keys, 700)}")
+        elif self.sample_keys:
             details.append(f"sample keys {_short(self.sample_keys)}")
         if self.sample_values:
             details.append(f"sample values {_short(self.sample_values)}")
@@ -85,6 +94,7 @@ class GateResult:
     params: dict[str, Any]
     result_path: Path | None = None
     data_docs_index: Path | None = None
+    warnings: list[Failure] = field(default_factory=list)
 
     def summary(self) -> str:
         """One text block for task logs and the CLI."""
@@ -97,6 +107,7 @@ class GateResult:
             f"{len(self.suites)} suite{plural} ({parts})"
         ]
         lines += [f"  - {failure.describe()}" for failure in self.failures]
+        lines += [f"  ! {w.severity.upper()} {w.describe()}" for w in self.warnings]
         if self.data_docs_index:
             lines.append(f"  Data Docs: {self.data_docs_index}")
         return "\n".join(lines)
@@ -108,6 +119,7 @@ class GateResult:
             "params": self.params,
             "suites": [asdict(outcome) for outcome in self.suites],
             "failures": [asdict(failure) for failure in self.failures],
+            "warnings": [asdict(warning) for warning in self.warnings],
             "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
         }
 
@@ -150,12 +162,23 @@ def default_params(now: dt.datetime | None = None) -> dict[str, Any]:
     ``max_fetched_at`` bounds every fetch timestamp: nothing can have been fetched after the
     gate runs. The DAG passes a tighter bound (the end of its extraction) explicitly.
     ``min_account_days`` is the fewest rows ``marts.fct_account_daily`` may have.
+    ``logical_date`` is the day the run is for (freshness and future state are judged against
+    it); ``run_id`` names the run whose loaded volume is judged (empty: the newest run of each
+    network). See expectations/README.md for the freshness and volume thresholds.
     """
     now = now or dt.datetime.now(dt.UTC)
     return {
         "min_fetched_at": "2015-01-01T00:00:00+00:00",
         "max_fetched_at": now.isoformat(timespec="seconds"),
         "min_account_days": 1,
+        "logical_date": now.date().isoformat(),
+        "run_id": "",
+        "max_age_days_api": 4,
+        "max_age_days_manual": 62,
+        "volume_history_runs": 7,
+        "volume_min_history": 3,
+        "volume_min_median_rows": 20,
+        "volume_min_ratio": 0.1,
     }
 
 
@@ -195,9 +218,10 @@ def validate(
     database_path = Path(database_path).resolve()
     if not database_path.is_file():
         raise FileNotFoundError(f"DuckDB file {database_path} does not exist: run the load first")
-    suites = _select(load_suites(Path(suites_dir)), tables)
     run_params = {**default_params(), **(params or {})}
+    suites = _select(load_suites(Path(suites_dir)), tables)
     _check_params(suites, run_params)
+    suites = [_bind(suite, run_params) for suite in suites]
     existing = _existing_tables(database_path)
 
     failures: list[Failure] = []
@@ -230,14 +254,18 @@ def validate(
         raise
     if docs_dir and build_dir:
         _replace_dir(build_dir, docs_dir)
+    warnings: list[Failure] = []
     for suite, result in suite_results:
         suite_failures = _failures(suite, result)
-        failures.extend(suite_failures)
+        failures.extend(f for f in suite_failures if f.severity == BLOCKING)
+        warnings.extend(f for f in suite_failures if f.severity != BLOCKING)
         outcomes.append(
             SuiteOutcome(
                 suite=suite.name,
                 table=suite.name,
-                status="failed" if suite_failures else "passed",
+                status="failed"
+                if any(f.severity == BLOCKING for f in suite_failures)
+                else "passed",
                 evaluated=len(result["results"]),
                 failed=len(suite_failures),
             )
@@ -251,6 +279,7 @@ def validate(
         suites=outcomes,
         params=run_params,
         data_docs_index=docs_dir / "index.html" if docs_dir else None,
+        warnings=warnings,
     )
     if out_dir:
         gate = _write_result(gate, out_dir, [result for _, result in suite_results])
@@ -280,9 +309,46 @@ def _parameters_in(value: Any) -> Iterator[str]:
             yield from _parameters_in(item)
 
 
+def _query_parameters_in(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _query_parameters_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _query_parameters_in(item)
+    elif isinstance(value, str):
+        yield from QUERY_PARAMETER.findall(value)
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _bind(suite: Suite, params: Mapping[str, Any]) -> Suite:
+    """The suite with ``{$name}`` in its custom SQL replaced by the run's values (GX fills only
+    ``{batch}`` there). Data Docs and result.json then show the SQL that really ran."""
+
+    def bind(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {key: bind(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [bind(item) for item in value]
+        if isinstance(value, str):
+            return QUERY_PARAMETER.sub(lambda m: _sql_literal(params[m.group(1)]), value)
+        return value
+
+    return Suite(suite.path, {**suite.config, "expectations": bind(suite.config["expectations"])})
+
+
 def _check_params(suites: list[Suite], params: Mapping[str, Any]) -> None:
     for suite in suites:
-        missing = sorted(set(_parameters_in(suite.config.get("expectations", []))) - set(params))
+        expectations = suite.config.get("expectations", [])
+        wanted = {*_parameters_in(expectations), *_query_parameters_in(expectations)}
+        missing = sorted(wanted - set(params))
         if missing:
             raise ValueError(
                 f"Suite {suite.name} needs parameter(s) {', '.join(missing)}: "
@@ -454,6 +520,7 @@ def _failures(suite: Suite, validation: Mapping[str, Any]) -> list[Failure]:
                 observed_value=result.get("observed_value"),
                 description=config.get("description"),
                 message=_exception_message(exception),
+                severity=str(config.get("severity") or BLOCKING),
             )
         )
     return failures
@@ -476,7 +543,9 @@ def _column_of(kwargs: Mapping[str, Any]) -> str | None:
 
 
 def _sample_keys(suite: Suite, result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = result.get("partial_unexpected_index_list") or result.get("sample_rows") or []
+    if result.get("sample_rows"):  # custom SQL: the query chose its columns, keep them all
+        return [row for row in result["sample_rows"] if row][:SAMPLE_SIZE]
+    rows = result.get("partial_unexpected_index_list") or []
     keys = suite.key_columns
     sample = [{k: row[k] for k in keys if k in row} if keys else row for row in rows]
     return [row for row in sample if row][:SAMPLE_SIZE]

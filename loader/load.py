@@ -8,6 +8,7 @@ nothing, loading a file twice adds nothing, and state never runs ahead of the da
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from typing import Any
 import duckdb
 
 from extractors.registry import NETWORKS, raw_table
+from loader import drift
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class LoadSummary:
     files: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     skipped_files: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,10 +82,29 @@ class LoadSummary:
             "files": self.files,
             "rows": self.rows,
             "skipped_files": self.skipped_files,
+            "quarantined": self.quarantined,
         }
 
 
-def connect_writer(path: Path, *, wait_seconds: float = 60.0, memory_limit: str = "2GB"):
+def duckdb_settings(memory_limit: str | None = None) -> dict[str, str]:
+    """Memory limit and threads of the writer connection: ``MESSBAR_DUCKDB_MEMORY_LIMIT`` and
+    ``MESSBAR_DUCKDB_THREADS`` (default: DuckDB's, one per core). Beyond the limit DuckDB spills
+    to disk instead of growing. Default: 256 MB per thread, at least 1 GB. The load holds its
+    uncommitted rows in memory up to the limit: 256 MB kept the peak of a tenfold history within
+    1.2x (bench/memory.py) but made loading a million records 1.5x slower (spilling); 1 GB loads
+    at read_json speed and lets the peak grow about 1.3x (docs/scaling.md). Each JSON-reading
+    thread needs about 32 MB of buffer."""
+    threads = os.environ.get("MESSBAR_DUCKDB_THREADS") or ""
+    default = f"{max(1024, 256 * int(threads or os.cpu_count() or 1))}MB"
+    settings = {
+        "memory_limit": memory_limit or os.environ.get("MESSBAR_DUCKDB_MEMORY_LIMIT") or default
+    }
+    if threads:
+        settings["threads"] = threads
+    return settings
+
+
+def connect_writer(path: Path, *, wait_seconds: float = 60.0, memory_limit: str | None = None):
     """Open the warehouse for writing. DuckDB allows one writer process; while another holds
     the file, retry with backoff for ``wait_seconds``, then fail with a clear message."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,7 +112,7 @@ def connect_writer(path: Path, *, wait_seconds: float = 60.0, memory_limit: str 
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), config={"memory_limit": memory_limit})
+            return duckdb.connect(str(path), config=duckdb_settings(memory_limit))
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise LoadError(
@@ -107,6 +129,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     (dbt staging reads every network's tables)."""
     for stmt in BOOKKEEPING:
         con.execute(stmt)
+    drift.ensure_tables(con, RAW_COLUMNS)
     for spec in NETWORKS.values():
         for stream in spec.streams:
             table = raw_table(spec.slug, stream)
@@ -115,10 +138,16 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[dict]:
     loaded = {r[0] for r in con.execute("SELECT path FROM raw._loaded_files").fetchall()}
+    # a manifest is committed whole, in one transaction with its files: one already recorded
+    # needs no reading (keeps a nightly load from re-reading years of manifests)
+    done = {r[0] for r in con.execute("SELECT DISTINCT manifest FROM raw._loaded_files").fetchall()}
     manifests = []
     for path in sorted((landing_dir / "_manifests").rglob("*.json")):
+        relative = path.relative_to(landing_dir).as_posix()
+        if relative in done:
+            continue
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        manifest["_path"] = path.relative_to(landing_dir).as_posix()
+        manifest["_path"] = relative
         files = [f for f in manifest["files"] if f["path"] not in loaded]
         if not files and manifest["files"]:
             continue
@@ -164,7 +193,10 @@ def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
             _fault_point("after_insert_before_commit")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # a failed COMMIT (e.g. a write error) has already ended the transaction: keep the
+            # original error, not "cannot rollback - no transaction is active"
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             raise
     except duckdb.Error as exc:
         raise LoadError(
@@ -219,8 +251,11 @@ def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: Load
                     "file was changed after it was written. Re-extract that run."
                 )
             summary.rows[table] = summary.rows.get(table, 0) + added
-        con.executemany(
-            "INSERT INTO raw._loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+            _check_drift(con, network, table, [f["path"] for f in non_empty], summary)
+        _insert_columns(
+            con,
+            "raw._loaded_files",
+            ["VARCHAR"] * 6 + ["BIGINT", "VARCHAR"],
             [
                 (
                     f["path"],
@@ -236,8 +271,8 @@ def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: Load
             ],
         )
         summary.files += len(files)
+    _advance_state(con, manifests)
     for m in manifests:
-        _advance_state(con, m)
         for e in m.get("events", []):
             con.execute(
                 "INSERT INTO raw._events VALUES (?, ?, ?, ?, ?, now())",
@@ -246,21 +281,54 @@ def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: Load
         summary.manifests += 1
 
 
-def _advance_state(con, manifest: dict) -> None:
-    """Upsert high-water marks; a value only ever moves forward (a backfill of an older date
-    cannot rewind it). Values are ISO dates/timestamps, comparable as text in UTC."""
-    for key, value in manifest.get("state", {}).items():
+def _insert_columns(con, table: str, types: list[str], rows: list[tuple], suffix: str = "") -> None:
+    """Insert many rows with one statement (one list per column, unnested side by side):
+    a per-row ``executemany`` costs a round trip per row, which dominates large loads."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    select = ", ".join(f"unnest(?::{t}[])" for t in types)
+    con.execute(f"INSERT INTO {table} SELECT {select}, now() {suffix}", [list(c) for c in columns])
+
+
+def _check_drift(con, network: str, table: str, files: list[str], summary: LoadSummary) -> None:
+    """New payload fields become events; rows with a changed field type or a missing id are
+    held in ``raw._quarantine`` (see loader/drift.py)."""
+    drift.register_macros(con)
+    events, held = drift.check_batch(con, network, table, files)
+    for event in events:
+        log.warning("schema drift: %s", event.detail)
         con.execute(
-            """
-            INSERT INTO raw._state VALUES (?, ?, ?, ?, ?, now())
-            ON CONFLICT (network, account_id, key) DO UPDATE SET
-                value = greatest(raw._state.value, excluded.value),
-                run_id = CASE WHEN excluded.value > raw._state.value
-                              THEN excluded.run_id ELSE raw._state.run_id END,
-                updated_at = now()
-            """,
-            [manifest["network"], manifest["account_id"], key, value, manifest["run_id"]],
+            "INSERT INTO raw._events VALUES (?, ?, ?, ?, ?, now())",
+            [event.network, event.account_id, event.run_id, event.kind, event.detail],
         )
+    if held:
+        summary.quarantined[table] = summary.quarantined.get(table, 0) + held
+
+
+def _advance_state(con, manifests: list[dict]) -> None:
+    """Upsert high-water marks; a value only ever moves forward (a backfill of an older date
+    cannot rewind it). Values are ISO dates/timestamps, comparable as text in UTC. Manifests
+    are reduced per key first (the highest value, from the first manifest that reached it):
+    one statement may not update a row twice."""
+    latest: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for m in manifests:
+        for key, value in m.get("state", {}).items():
+            slot = (m["network"], m["account_id"], key)
+            if slot not in latest or value > latest[slot][0]:
+                latest[slot] = (value, m["run_id"])
+    _insert_columns(
+        con,
+        "raw._state",
+        ["VARCHAR"] * 5,
+        [(*slot, value, run_id) for slot, (value, run_id) in latest.items()],
+        suffix="""
+        ON CONFLICT (network, account_id, key) DO UPDATE SET
+            value = greatest(raw._state.value, excluded.value),
+            run_id = CASE WHEN excluded.value > raw._state.value
+                          THEN excluded.run_id ELSE raw._state.run_id END,
+            updated_at = now()""",
+    )
 
 
 def read_state(warehouse: Path) -> dict[tuple[str, str], dict[str, str]]:

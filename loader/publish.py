@@ -34,12 +34,12 @@ def publish(
     tmp = published.with_name(f".{published.stem}.{uuid.uuid4().hex[:8]}.tmp.duckdb")
     try:
         tables = _build(warehouse, tmp, schemas, run_id, meta or {})
-        _fsync(tmp)
+        fsync_file(tmp)
         if os.environ.get("MESSBAR_FAULT_POINT") == "during_publish_rename":
             os.kill(os.getpid(), 9)
         _keep_previous(published)
         os.replace(tmp, published)
-        _fsync_dir(published.parent)
+        fsync_dir(published.parent)
     except duckdb.Error as exc:
         raise PublishError(
             f"Publishing failed; {published} is unchanged: {exc}. Check disk space and "
@@ -111,12 +111,12 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, sort_keys=True)
 
 
-def _fsync(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

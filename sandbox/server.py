@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.auth import DEMO_TOKEN, TokenStore
-from sandbox.faults import Fault, FaultScript, fault_from_json
+from sandbox.faults import (
+    PAGING_KINDS,
+    RESPOND,
+    Fault,
+    FaultScript,
+    RequestHook,
+    apply_paging,
+    fault_from_json,
+    vocabulary,
+)
 from sandbox.networks import NETWORKS
 from sandbox.protocol import Context, Request, Response
 from sandbox.requestlog import RequestLog, auth_presence, redact_pairs
@@ -52,8 +62,14 @@ class Sandbox:
         page_budget: int = 4800,
         usage_window_seconds: float = 3600.0,
         enforce_budget: bool = False,
+        latency: float = 0.0,
     ) -> None:
         self.seed = seed
+        # Seconds slept before answering each network call (not the control endpoints), so
+        # benchmarks see a real API's round trip; concurrent calls wait concurrently.
+        self.latency = latency
+        self._violations = 0
+        self._violations_lock = threading.Lock()
         self.world = World(seed)
         self._now = parse_now(now if now is not None else DEFAULT_NOW)
         self._clock_lock = threading.Lock()
@@ -61,6 +77,8 @@ class Sandbox:
         for token in expired_tokens:
             self.tokens.add(token, expires_at=self._now - timedelta(days=1))
         self.fault_script = FaultScript()
+        self._hooks: list[RequestHook] = []
+        self._hooks_lock = threading.Lock()
         self.log = RequestLog()
         self.usage = UsageMeter(
             app_budget=app_budget,
@@ -122,13 +140,47 @@ class Sandbox:
         body: Any = None,
         times: int = 1,
         skip: int = 0,
+        kind: str = RESPOND,
+        query: str | None = None,
+        stall_seconds: float = 5.0,
     ) -> Fault:
         """Script a response for requests whose method matches (``*`` = any) and whose path
-        (network prefix included, no query) matches the regex ``path``. The first ``skip``
-        matches pass through; the next ``times`` get the fault. Use
-        ``sandbox.graph_error(code)`` for Graph error bodies."""
-        fault = Fault(method, path, status, dict(headers or {}), body, times, skip)
+        (network prefix included, no query) matches the regex ``path`` (and, if given, whose
+        raw query string matches the regex ``query``). The first ``skip`` matches pass through;
+        the next ``times`` get the fault. Use ``sandbox.graph_error(code)`` for Graph error
+        bodies. ``kind`` other than ``respond`` disturbs the transport (``stall`` for
+        ``stall_seconds``, ``truncate``, ``drop``) or the paging of the real answer
+        (``duplicate``, ``reorder``, ``empty_page``, ``short_page``, ``loop``); see
+        :mod:`sandbox.faults`."""
+        fault = Fault(
+            method,
+            path,
+            status,
+            dict(headers or {}),
+            body,
+            times,
+            skip,
+            kind=kind,
+            query=query,
+            stall_seconds=stall_seconds,
+        )
         return self.fault_script.add(fault)
+
+    def on_request(
+        self,
+        callback: Any,
+        *,
+        method: str = "*",
+        path: str = ".*",
+        query: str | None = None,
+        nth: int = 1,
+    ) -> RequestHook:
+        """Call ``callback(info)`` once, when the ``nth`` matching request arrives and before it
+        is answered (e.g. to kill the client process at a known point)."""
+        hook = RequestHook(callback, method, path, query, nth)
+        with self._hooks_lock:
+            self._hooks.append(hook)
+        return hook
 
     def clear_faults(self) -> None:
         self.fault_script.clear()
@@ -142,6 +194,14 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self.log.clear()
+
+    @property
+    def rate_limit_violations(self) -> int:
+        """Network calls answered with a throttling error (HTTP 429, Graph codes 4, 17, 32, 613,
+        80001) that were not a scripted fault on the whole request: calls a client sent beyond a
+        rate limit (run with ``enforce_budget=True`` so over-budget calls are answered so)."""
+        with self._violations_lock:
+            return self._violations
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -199,16 +259,48 @@ class Sandbox:
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         request = Request(method, "/" + rest, query, headers, form, body)
+        if self.latency > 0:
+            time.sleep(self.latency)
         ctx = self.context(network)
-        response = self.fault_script.take(method, path)
-        if response is None:
+        self._fire_hooks(network, request, path, split.query)
+        claimed = self.fault_script.claim(method, path, split.query)
+        fault, phase = claimed if claimed else (None, "")
+        if fault is not None and fault.kind == RESPOND:
+            response = fault.response()
+        elif fault is not None and fault.kind in ("stall", "drop"):
+            response = Response(0, [], b"", log={"fault": True, "transport": fault.kind})
+            response.log["stall_seconds"] = fault.stall_seconds
+        else:
             try:
                 response = NETWORKS[network](request, ctx)
             except Exception as exc:  # a sandbox bug must not look like an API answer
                 traceback.print_exc(file=sys.stderr)
                 response = Response.json(500, {"sandbox_error": f"{type(exc).__name__}: {exc}"})
+            if fault is not None and fault.kind == "truncate":
+                response.log |= {"fault": True, "transport": "truncate"}
+            elif fault is not None and fault.kind in PAGING_KINDS:
+                response = apply_paging(
+                    fault,
+                    phase,
+                    response,
+                    vocabulary(network),
+                    request_url=f"{self.url}{target}",
+                    query=query,
+                    done=self.fault_script.finish,
+                )
         self._log(network, request, ctx.now, path, response)
+        if not response.log.get("fault") and _is_throttled(response):
+            with self._violations_lock:
+                self._violations += 1
         return response
+
+    def _fire_hooks(self, network: str, request: Request, path: str, raw_query: str) -> None:
+        with self._hooks_lock:
+            due = [h for h in self._hooks if h.due(request.method, path, raw_query)]
+            self._hooks = [h for h in self._hooks if not h.fired]
+        for hook in due:
+            info = {"network": network, "method": request.method, "path": path}
+            hook.callback(info | {"query": redact_pairs(request.query), "n": hook.seen})
 
     def _log(
         self, network: str, request: Request, clock: datetime, path: str, response: Response
@@ -231,6 +323,35 @@ class Sandbox:
         }
         entry |= {k: v for k, v in response.log.items() if k != "fault"}
         self.log.append(entry, secrets)
+
+
+_THROTTLE_CODES = frozenset({4, 17, 32, 613, 80001})
+
+
+def _is_throttled(response: Response) -> bool:
+    """Whether an answer says "rate limited": HTTP 429, or a Graph error with a throttling code
+    (top level or inside a batch answer)."""
+    if response.status == 429:
+        return True
+    if b'"code"' not in response.body:
+        return False
+    try:
+        payload = json.loads(response.body)
+    except ValueError:
+        return False
+    answers = payload if isinstance(payload, list) else [payload]
+    for answer in answers:
+        if isinstance(answer, dict) and isinstance(answer.get("body"), str):
+            if answer.get("code") == 429:
+                return True
+            try:
+                answer = json.loads(answer["body"])
+            except ValueError:
+                continue
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(error, dict) and error.get("code") in _THROTTLE_CODES:
+            return True
+    return False
 
 
 def _control(
@@ -317,12 +438,27 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         sandbox: Sandbox = self.server.sandbox  # type: ignore[attr-defined]
         response = sandbox.handle(self.command, self.path, headers, body)
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
+        transport = response.log.get("transport")
+        try:
+            if transport in ("stall", "drop"):
+                # no answer at all: a stall outlasts the client's read timeout, then both close
+                self.close_connection = True
+                if transport == "stall":
+                    time.sleep(float(response.log.get("stall_seconds", 5.0)))
+                return
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if transport == "truncate":  # the full length announced, half the body sent
+                self.close_connection = True
+                self.wfile.write(response.body[: len(response.body) // 2])
+                self.wfile.flush()
+                return
+            self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):  # the client went away (or was killed)
+            self.close_connection = True
 
     do_GET = do_POST = do_DELETE = do_PUT = _dispatch
 

@@ -20,8 +20,8 @@
         ],
         "comments": [
             "platform", "business", "account_id", "post_id", "comment_id", "parent_comment_id",
-            "commented_at", "message", "like_count", "reply_count", "is_from_owner", "commenter_id",
-            "fetched_at"
+            "commented_at", "message", "like_count", "reply_count", "is_from_owner",
+            "commenter_key", "fetched_at"
         ],
     } -%}
     {%- if entity not in columns -%}

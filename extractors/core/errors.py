@@ -45,3 +45,8 @@ class PaginationError(ExtractError):
 
 class RequestRejected(ExtractError):
     """A non-retryable API error that is neither auth nor permission (bad parameter, ...)."""
+
+
+class InvalidCursor(RequestRejected):
+    """The API refused a paging cursor (expired, or its item was deleted): the pagers restart
+    the listing from its first page instead of failing (see extractors/core/README.md)."""

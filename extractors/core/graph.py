@@ -28,6 +28,7 @@ TOKEN_CODES = frozenset({190, 102})
 THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80002})
 TRANSIENT_CODES = frozenset({1, 2})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
+CURSOR_CODES = frozenset({2642})  # "Invalid cursors values"; code 100 says "cursor" in words
 BATCH_LIMIT = 50
 
 
@@ -62,6 +63,8 @@ def classify(status: int, headers: Any, body: Any) -> Verdict:
         return Verdict(Outcome.PERMISSION, message, code)
     if code == 100 and is_refused_metric(str(err.get("message", ""))):
         return Verdict(Outcome.INVALID_METRIC, message, code)
+    if code in CURSOR_CODES or (code == 100 and "cursor" in str(err.get("message", "")).lower()):
+        return Verdict(Outcome.INVALID_CURSOR, message, code)
     generic = classify_http(status, headers, body)
     if generic.outcome is Outcome.RETRY:
         return Verdict(Outcome.RETRY, message, code, generic.wait_seconds)
@@ -161,6 +164,16 @@ class GraphApi:
                 )
                 self.result.event("retired_metric", f"{level}:{metric}")
         return valid
+
+    def batch_groups(self, groups: Sequence[list[str]]) -> list[list[Any]]:
+        """Several lists of relative URLs through as few batch calls as possible (entries of
+        different lists share a call, ≤ 50 each); the answers come back per list, in order."""
+        answers = self.batch([url for group in groups for url in group])
+        split, at = [], 0
+        for group in groups:
+            split.append(answers[at : at + len(group)])
+            at += len(group)
+        return split
 
     def batch(self, relative_urls: list[str]) -> list[Any]:
         """GET many relative URLs through the Graph batch endpoint (≤ 50 per call). Entries that

@@ -22,6 +22,7 @@ import requests
 
 from extractors.core.errors import (
     ExtractError,
+    InvalidCursor,
     InvalidMetric,
     PermissionDenied,
     RequestRejected,
@@ -39,6 +40,7 @@ class Outcome(Enum):
     TOKEN = "token"
     PERMISSION = "permission"
     INVALID_METRIC = "invalid_metric"
+    INVALID_CURSOR = "invalid_cursor"
     REJECTED = "rejected"
 
 
@@ -182,6 +184,7 @@ class HttpClient:
         endpoint = endpoint_of(url)
         waited = 0.0
         last: Verdict | None = None
+        status: int | None = None  # of the last answer, for the error message
         for attempt in range(self.policy.max_attempts):
             if attempt:
                 delay = self.policy.backoff(
@@ -215,11 +218,14 @@ class HttpClient:
                 )
                 body = _json_or_none(response)
             except (requests.ConnectionError, requests.Timeout) as exc:
+                status = None
                 last = Verdict(Outcome.RETRY, f"network error ({type(exc).__name__})")
                 continue
             except requests.RequestException as exc:  # chunked/truncated transfer and friends
+                status = None
                 last = Verdict(Outcome.RETRY, f"broken response ({type(exc).__name__})")
                 continue
+            status = response.status_code
             if self.on_response is not None:
                 self.on_response(response)
             if body is _TRUNCATED:
@@ -233,6 +239,8 @@ class HttpClient:
                 continue
             raise self.error(verdict, endpoint, response.status_code)
         msg = last.message if last else "unknown error"
+        if status is not None and f"HTTP {status}" not in msg:
+            msg = f"HTTP {status}, {msg}"
         raise RetriesExhausted(
             self.redact(
                 f"{self.network} account {self.account}: {method} {endpoint} kept failing "
@@ -257,8 +265,9 @@ class HttpClient:
         if verdict.outcome is Outcome.TOKEN:
             return TokenError(
                 f"{where}: the access token was rejected ({detail}). It is expired, revoked or "
-                f"invalid: obtain a new token and update the secret it is read from; retrying "
-                "cannot help.",
+                "invalid: re-authorize messbar for this account (obtain a new token) and update "
+                "the secret it is read from, then rerun; retrying cannot help. Nothing of this "
+                "account was committed: the rerun resumes from its last committed state.",
                 **kwargs,
             )
         if verdict.outcome is Outcome.PERMISSION:
@@ -269,6 +278,8 @@ class HttpClient:
             )
         if verdict.outcome is Outcome.INVALID_METRIC:
             return InvalidMetric(f"{where}: {detail}", **kwargs)
+        if verdict.outcome is Outcome.INVALID_CURSOR:
+            return InvalidCursor(f"{where}: the API refused a paging cursor ({detail}).", **kwargs)
         return RequestRejected(f"{where}: request rejected ({detail}).", **kwargs)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from extractors.core.errors import PaginationError
+from extractors.core.errors import InvalidCursor, PaginationError
 from extractors.core.http import HttpClient
+from extractors.core.paging import MAX_RESTARTS, restart_or_fail
 
 MAX_PAGES = 10_000
 
@@ -20,13 +21,17 @@ def follow_token(
     next_token: Callable[[Any], str | None],
     next_param: str,
     max_pages: int = MAX_PAGES,
+    max_restarts: int = MAX_RESTARTS,
 ) -> Iterator[Any]:
     """Yield every page body. Stops only when a page has no token: an empty page that still
     hands out a token is followed. A token seen before (a loop) or more than ``max_pages``
-    pages fail with a clear error instead of running forever. Tokens are never logged."""
+    pages fail with a clear error instead of running forever. A token the API refuses mid-way
+    (:class:`InvalidCursor`) restarts the listing from its first page, at most
+    ``max_restarts`` times (the caller drops items seen twice). Tokens are never logged."""
     body = client.get_json(path, params)
     seen: set[str] = set()
     pages = 1
+    restarts = 0
     while True:
         yield body
         token = next_token(body)
@@ -48,4 +53,10 @@ def follow_token(
                 network=client.network,
                 endpoint="/" + path.lstrip("/"),
             )
-        body = client.get_json(path, {**params, next_param: token})
+        try:
+            body = client.get_json(path, {**params, next_param: token})
+        except InvalidCursor as exc:
+            restarts += 1
+            restart_or_fail(client, exc, restarts, max_restarts, pages)
+            seen.clear()
+            body = client.get_json(path, params)

@@ -41,7 +41,8 @@ def test_task_graph(dagbag):
         "load": ["transform"],
         "transform": ["validate"],
         "validate": ["publish"],
-        "publish": [],
+        "publish": ["report"],
+        "report": [],
     }
 
 
@@ -53,10 +54,15 @@ def test_guards(dagbag):
     for t in dag.tasks:
         assert t.retries > 0, t.task_id
         assert t.execution_timeout is not None and t.execution_timeout <= timedelta(hours=2)
+        # the owner hears of a failed task (notifier), after its last retry
+        callbacks = t.on_failure_callback or []
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        assert any(cb.__name__ == "_report_failure" for cb in callbacks), t.task_id
     pools = {t.task_id: t.pool for t in dag.tasks}
     assert pools["extract"] == "messbar_api"
     for writer in ("load", "transform", "validate", "publish"):
         assert pools[writer] == "duckdb_writer"
+    assert pools["report"] == "default_pool"  # reads the published file only
 
 
 def test_dag_file_holds_no_secrets_or_sql():

@@ -148,8 +148,13 @@ def test_missing_key_fails_with_a_clear_message(
     built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, workdir = built
+    staged = query(path, "select count(*) from staging.stg_facebook__comments")
     monkeypatch.delenv("MESSBAR_PSEUDONYM_KEY")
     (workdir / "nokey").mkdir(exist_ok=True)
-    result = run_dbt(["run", "--select", "int_comments__classified"], path, workdir / "nokey")
+    # staging computes the pseudonym (insights/dbt_plugin.py); a full refresh keys every row
+    args = ["run", "--full-refresh", "--select", "stg_facebook__comments"]
+    result = run_dbt(args, path, workdir / "nokey")
     assert result.returncode != 0
     assert "MESSBAR_PSEUDONYM_KEY is not set" in result.stdout
+    # the failed rebuild left the stored table as it was
+    assert query(path, "select count(*) from staging.stg_facebook__comments") == staged

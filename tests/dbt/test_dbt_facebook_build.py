@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -267,8 +269,13 @@ def test_staged_comments_flag_the_page_reply_and_drop_commenter_names(warehouse:
         "like_count",
         "reply_count",
         "is_from_owner",
-        "commenter_id",
+        "commenter_key",
         "fetched_at",
+        # bookkeeping of the incremental staging table (dbt_project/README.md)
+        "_fetched_at",
+        "_file",
+        "_row",
+        "_loaded_at",
     ]
     assert query(
         warehouse,
@@ -277,10 +284,17 @@ def test_staged_comments_flag_the_page_reply_and_drop_commenter_names(warehouse:
     ) == [("2001_9001", None, 1, False), ("2001_9002", "2001_9001", 0, True)]
     staged = str(query(warehouse, "select * from staging.stg_facebook__comments"))
     assert "Erika Mustermann" not in staged  # names never leave raw
-    # the raw commenter id only feeds the keyed hash of int_comments__classified; marts never
-    # hold it (tests/dbt/test_comments_insights_build.py checks the marts)
-    ids = query(warehouse, "select commenter_id from staging.stg_facebook__comments order by 1")
-    assert "5550001" in {r[0] for r in ids}
+    # nor do user ids: staging stores the keyed hash of the id (insights/dbt_plugin.py)
+    assert "5550001" not in staged
+    secret = os.environ["MESSBAR_PSEUDONYM_KEY"].encode()
+    keys = query(
+        warehouse,
+        "select comment_id, commenter_key from staging.stg_facebook__comments order by 1",
+    )
+    assert keys == [
+        ("2001_9001", hmac.new(secret, b"facebook:5550001", hashlib.sha256).hexdigest()),
+        ("2001_9002", hmac.new(secret, f"facebook:{PAGE_A}".encode(), hashlib.sha256).hexdigest()),
+    ]
 
 
 @pytest.mark.xdist_group("dbt_facebook_null_id")

@@ -235,7 +235,7 @@ def test_staging_models_are_typed_like_facebooks_and_carry_provenance(warehouse:
     conformed = {
         "posts": 13,
         "post_insights": 8,
-        "comments": 13,  # incl. commenter_id (always NULL: XING has no comments)
+        "comments": 13,  # incl. commenter_key (always NULL: XING has no comments)
     }
     for entity, width in conformed.items():
         assert len(by_table[f"stg_xing__{entity}"]) == width + 1  # + provenance

@@ -249,6 +249,17 @@ def test_commenters_only_as_keyed_pseudonyms(run):
         )
     }
     assert "commenter_key" in columns and not columns & {"commenter_id", "from", "author_id"}
+    # the working warehouse too: staging already replaces the user id (insights/dbt_plugin.py)
+    stored = query(
+        run["data"] / "warehouse" / "messbar.duckdb",
+        "select table_name, column_name from duckdb_columns() where schema_name <> 'raw' "
+        "and ((starts_with(table_name, 'stg') and ends_with(table_name, '__comments')) "
+        "or column_name in ('commenter_id', 'author_id', 'actor', 'from'))",
+    )
+    staged = {table for table, _ in stored if table.endswith("__comments")}
+    assert len(staged) >= 4  # one per network with comments (+ XING's empty model)
+    assert {table for table, column in stored if column == "commenter_key"} == staged
+    assert not {column for _, column in stored} & {"commenter_id", "author_id", "actor", "from"}
 
 
 def test_bi_client_reads_every_mart_read_only(run):

@@ -8,7 +8,8 @@ import duckdb
 
 FETCHED_AT = "2026-11-27 02:00:03+00"
 MAX_FETCHED_AT = "2026-11-28T00:00:00+00:00"
-PARAMS = {"max_fetched_at": MAX_FETCHED_AT}
+LOGICAL_DATE = "2026-11-27"
+PARAMS = {"max_fetched_at": MAX_FETCHED_AT, "logical_date": LOGICAL_DATE}
 
 from extractors.registry import NETWORKS, raw_table  # noqa: E402
 
@@ -44,10 +45,11 @@ MARTS_DDL = """
 create table marts.dim_accounts as
 select * from (values
     ('acc_fb', 'baeckerei-sonnenschein', 'Bäckerei Sonnenschein', 'facebook', '1000000001',
-     'Bäckerei Sonnenschein', 'Europe/Berlin'),
+     'Bäckerei Sonnenschein', 'Europe/Berlin', 'api'),
     ('acc_ig', 'baeckerei-sonnenschein', 'Bäckerei Sonnenschein', 'instagram', '1000000001',
-     'baeckerei.sonnenschein', 'Europe/Berlin')
-) as t(account_key, business, business_name, platform, account_id, account_name, timezone);
+     'baeckerei.sonnenschein', 'Europe/Berlin', 'api')
+) as t(account_key, business, business_name, platform, account_id, account_name, timezone,
+       provenance);
 
 create table marts.fct_posts as
 select
@@ -84,9 +86,11 @@ select
     150 + i as viewers,
     30 + i as platform_engagements,
     10 + i as clicks,
-    cast(i % 2 as bigint) as posts_published,
+    cast(i between 1 and 4 as bigint) as posts_published,
     'platform_day' as metric_day_basis
 from range(0, 7) as r(i);
+insert into marts.fct_account_daily values ('acc_ig', 'baeckerei-sonnenschein', 'instagram',
+    date '2026-11-26', 900, null, null, null, null, null, 0, 'platform_day');
 """
 
 
@@ -201,6 +205,61 @@ select
 """
 
 
+# The loader's bookkeeping (loader/load.py, loader/drift.py, loader/inputs/load.py): one earlier
+# run and this run, each loading 100 Facebook rows, and state behind the logical date.
+BOOKKEEPING_DDL = """
+create table raw._loaded_files as
+select 'facebook/posts/' || run_id || '.ndjson.gz' as path, 'facebook' as network,
+    'posts' as stream, '1000000001' as account_id, run_id,
+    '_manifests/' || run_id || '.json' as manifest, cast(100 as bigint) as rows,
+    'sha' as sha256, loaded_at
+from (values ('scheduled__2026-11-25', timestamptz '2026-11-26 02:10:00+00'),
+             ('scheduled__2026-11-26', timestamptz '2026-11-27 02:10:00+00'))
+    as r(run_id, loaded_at);
+create table raw._state as
+select 'facebook' as network, '1000000001' as account_id, 'posts_high_water_mark' as key,
+    '2026-11-26T17:00:00+00:00' as value, 'scheduled__2026-11-26' as run_id,
+    timestamptz '2026-11-27 02:10:00+00' as updated_at;
+create table raw._events (network varchar, account_id varchar, run_id varchar, kind varchar,
+    detail varchar, logged_at timestamptz);
+insert into raw._events values ('facebook', '1000000001', 'scheduled__2026-11-25',
+    'type_change', 'an old type change of an earlier run', timestamptz '2026-11-26 02:10:00+00');
+create table raw._schema (table_name varchar, field varchar, json_type varchar,
+    first_run_id varchar, first_seen_at timestamptz);
+insert into raw._schema values ('facebook__posts', '$.id', 'string', 'scheduled__2026-11-25',
+    timestamptz '2026-11-26 02:10:00+00');
+create table raw._quarantine as
+select 'facebook__posts' as table_name, 'missing id' as reason, _loaded_at as quarantined_at, *
+from raw.facebook__posts where false;
+create table raw._erasures (platform varchar, commenter_key varchar, erased_at timestamptz);
+create table raw.config__accounts as
+select business, business_name, timezone, platform, account_id, account_name
+from marts.dim_accounts;
+create table raw.input__costs (business varchar, month date, platform varchar,
+    hours_spent decimal(18, 2), hourly_rate_eur decimal(18, 2), ad_spend_eur decimal(18, 2),
+    agency_tool_cost_eur decimal(18, 2), _file varchar, _line bigint, _sha256 varchar,
+    _loaded_at timestamptz);
+create table raw.input__outcomes (business varchar, period_start date, period varchar,
+    metric varchar, value decimal(18, 2), _file varchar, _line bigint, _sha256 varchar,
+    _loaded_at timestamptz);
+"""
+
+# The staging unions the marts are reconciled with: views over the marts, so they agree.
+INTERMEDIATE_DDL = """
+create schema intermediate;
+create view intermediate.int_posts__unioned as
+select a.platform, a.account_id, p.views, p.reactions, p.comments, p.shares, p.clicks
+from marts.fct_posts p join marts.dim_accounts a using (account_key);
+create view intermediate.int_account_daily__unioned as
+select a.platform, a.account_id, d.views, d.viewers, d.platform_engagements as engagements,
+    d.clicks
+from marts.fct_account_daily d join marts.dim_accounts a using (account_key);
+create view intermediate.int_comments__classified as
+select c.platform, c.business, a.account_id
+from marts.fct_comments c join marts.dim_accounts a using (account_key);
+"""
+
+
 def build_warehouse(path: Path, *defects: str) -> Path:
     """Write a warehouse that passes every suite, then run the ``defects`` SQL on it."""
     with duckdb.connect(str(path)) as con:
@@ -213,6 +272,8 @@ def build_warehouse(path: Path, *defects: str) -> Path:
         con.execute(KPI_DDL)
         con.execute(COMMENTS_DDL)
         con.execute(OUTCOME_LINKAGE_DDL)
+        con.execute(BOOKKEEPING_DDL)
+        con.execute(INTERMEDIATE_DDL)
         for sql in defects:
             con.execute(sql)
     return path

@@ -79,9 +79,9 @@ def test_cli_exit_codes_and_summary(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert '"post_id": "1000000001_1"' in out
     assert (tmp_path / "out" / "result.json").exists()
 
-    daily = ["--table", "marts.fct_account_daily", "--param", "min_account_days=8"]
+    daily = ["--table", "marts.fct_account_daily", "--param", "min_account_days=9"]
     assert main([str(good), *daily]) == 1
-    assert "expect_table_row_count_to_be_between: observed 7" in capsys.readouterr().out
+    assert "expect_table_row_count_to_be_between: observed 8" in capsys.readouterr().out
 
     assert main([str(tmp_path / "missing.duckdb")]) == 1
     assert "does not exist" in capsys.readouterr().err

@@ -49,7 +49,8 @@ DEFECTS = [
     ),
     (
         "duplicate account key",
-        "insert into marts.dim_accounts values ('acc_fb', 'b', 'B', 'linkedin', '42', 'B', 'UTC')",
+        "insert into marts.dim_accounts"
+        " values ('acc_fb', 'b', 'B', 'linkedin', '42', 'B', 'UTC', 'api')",
         "marts.dim_accounts",
         "expect_column_values_to_be_unique column account_key",
         '"account_id": "42"',
@@ -190,13 +191,13 @@ def test_row_count_threshold_comes_from_params(tmp_path: Path) -> None:
 
     assert validate(database, out_dir=None, tables=tables, params=PARAMS).success
     result = validate(
-        database, out_dir=None, tables=tables, params={**PARAMS, "min_account_days": 8}
+        database, out_dir=None, tables=tables, params={**PARAMS, "min_account_days": 9}
     )
 
     (failure,) = result.failures
     assert failure.expectation == "expect_table_row_count_to_be_between"
-    assert failure.observed_value == 7
-    assert "observed 7" in result.summary()
+    assert failure.observed_value == 8
+    assert "observed 8" in result.summary()
 
 
 def test_unknown_table_and_missing_param_are_clear_errors(tmp_path: Path) -> None:

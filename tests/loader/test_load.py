@@ -175,3 +175,47 @@ def test_locked_warehouse_gives_clear_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_sigkill_during_a_checkpoint_keeps_every_committed_batch(tmp_path):
+    """Plan 11.2 #3, second half: a kill while DuckDB checkpoints the WAL into the file."""
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, posts=5, state={"posts_high_water_mark": "2026-11-26T10:00:00+00:00"})
+    # the load commits into the WAL (no automatic checkpoint); a big committed table makes the
+    # explicit CHECKPOINT long enough to be killed in the middle of it
+    script = textwrap.dedent(f"""
+        import duckdb
+        from pathlib import Path
+        from loader.load import load
+        con = duckdb.connect({str(db)!r})
+        con.execute("set checkpoint_threshold = '10GB'")
+        con.close()
+        load(Path({str(db)!r}), Path({str(landing)!r}))
+        con = duckdb.connect({str(db)!r})
+        con.execute("set checkpoint_threshold = '10GB'")
+        con.execute("create table filler as select range as i, md5(range::varchar) as h "
+                    "from range(3000000)")
+        print("checkpointing", flush=True)
+        con.execute("checkpoint")
+        print("done", flush=True)
+    """)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert proc.stdout.readline().strip() == "checkpointing"
+    proc.kill()
+    proc.wait()
+    assert proc.returncode == -9
+    # the file opens, WAL replay restores everything that was committed, nothing twice
+    assert counts(db)["facebook__posts"] == 5
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select count(*) from filler").fetchone()[0] == 3_000_000
+    finally:
+        con.close()
+    load(db, landing)  # a rerun converges: nothing new, state where it was
+    assert counts(db)["facebook__posts"] == 5
+    assert read_state(db)[("facebook", "1")]["posts_high_water_mark"].startswith("2026-11-26")

@@ -22,6 +22,9 @@ def test_network_has_every_piece(slug):
     if spec.provenance == "api":
         sandbox_module = importlib.import_module(f"sandbox.networks.{slug}")
         assert callable(sandbox_module.handle)
+        # the fault vocabulary the registry-wide reliability tests (tests/reliability) use
+        vocab = importlib.import_module(f"sandbox.networks.{slug}.faults").VOCABULARY
+        assert vocab.network == slug and vocab.stream in spec.streams, vocab
     staging = ROOT / "dbt_project" / "models" / "staging" / slug
     assert (staging / f"_{slug}__sources.yml").is_file()
     assert (staging / f"_{slug}__models.yml").is_file()

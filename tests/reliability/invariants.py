@@ -12,6 +12,7 @@ expectations), so a new mart is covered as soon as its suite declares its key.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -132,10 +133,8 @@ def files_containing(secret: str, roots: Iterable[Path]) -> list[Path]:
         for path in paths:
             data = path.read_bytes()
             if path.suffix == ".gz":
-                try:
+                with contextlib.suppress(OSError):
                     data += gzip.decompress(data)
-                except OSError:
-                    pass
             if needle in data:
                 hits.append(path)
     return hits

@@ -1,10 +1,12 @@
 """Comments of every enabled network with language, sentiment and intent from the offline
-classifier (package ``insights.comments``) and the keyed commenter pseudonym.
-
-The pseudonym key is read from the environment here, at run time (``MESSBAR_PSEUDONYM_KEY``):
-it is never a dbt var nor ``env_var()`` in SQL, so it cannot reach compiled SQL, logs or target
-files. The platform user id (commenter_id) is dropped here; nothing downstream sees it.
-Python models cannot be views, hence the table materialization set in this file.
+classifier (package ``insights.comments``). The keyed commenter pseudonym (commenter_key) passes
+through: staging computes it (SQL function ``messbar_commenter_key`` from the dbt-duckdb plugin
+``insights.dbt_plugin``), so no platform user id is stored outside raw.
+Python models cannot be views, hence the materialization set in this file: incremental, because
+classifying is the costly part of a nightly run. A nightly run classifies only comments whose
+latest fetch (or the classifier version) differs from what the table holds; a comment is
+replaced whole (unique key platform + comment_id). After changing the pseudonym key run a full
+refresh, or old and new pseudonyms mix.
 """
 
 import pandas as pd
@@ -43,17 +45,32 @@ TYPES = {
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key=["platform", "comment_id"],
+        on_schema_change="fail",
+    )
     from insights.comments import CLASSIFIER_VERSION, classify
-    from insights.pseudonym import commenter_key, pseudonym_key
 
-    key = pseudonym_key()
-    comments = dbt.ref("int_comments__unioned").df()
-    results = [classify(text) for text in comments["message"].tolist()]
-    comments["commenter_key"] = [
-        commenter_key(platform, None if pd.isna(user_id) else str(user_id), key)
-        for platform, user_id in zip(comments["platform"], comments["commenter_id"], strict=True)
-    ]
+    unioned = dbt.ref("int_comments__unioned")
+    if dbt.is_incremental:
+        done = session.sql(
+            f"select platform, comment_id, fetched_at from {dbt.this} "  # noqa: S608
+            f"where classifier_version = '{CLASSIFIER_VERSION}'"
+        )
+        unioned = unioned.set_alias("comment").join(
+            done.set_alias("done"),
+            "comment.platform = done.platform and comment.comment_id = done.comment_id "
+            "and comment.fetched_at = done.fetched_at",
+            how="anti",
+        )
+    comments = unioned.df()
+    # a text blanked by the retention job (messbar.privacy) is NULL, which pandas may hand over
+    # as NaN: classify it as no text
+    texts = [text if isinstance(text, str) else None for text in comments["message"].tolist()]
+    comments["message"] = pd.Series(texts, index=comments.index, dtype="object")
+    results = [classify(text) for text in texts]
     comments["language"] = [r.language for r in results]
     comments["sentiment_score"] = pd.Series([r.sentiment_score for r in results], dtype="float64")
     comments["sentiment_label"] = [r.sentiment_label for r in results]

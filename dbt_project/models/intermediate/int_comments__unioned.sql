@@ -1,5 +1,5 @@
--- Conformed comments of every enabled network, one row per comment. Holds the platform user id
--- (commenter_id) for int_comments__classified to pseudonymise; nothing downstream reads it.
+-- Conformed comments of every enabled network, one row per comment. Commenters appear only as
+-- the keyed pseudonym commenter_key, computed in staging (no platform user id gets this far).
 with
 
 comments as (

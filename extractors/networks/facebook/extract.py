@@ -4,8 +4,9 @@
 2. Daily Page insights over ``[min(last covered day, end) - lookback, end)``, ≤ 90 days per call.
 3. Posts created since the high-water mark minus an overlap, and every post younger than the
    refresh window (one listing, newest first).
-4. Lifetime insights for those posts, 50 per Graph batch call.
-5. Comments of new posts and of posts younger than the comment window (first pages batched).
+4. Lifetime insights for those posts and
+5. comments of new posts and of posts younger than the comment window whose listing counted any
+   (``comments.summary``): both in the same Graph batch calls, 50 reads per call.
 
 The token travels in the ``Authorization`` header, so Graph's ``paging.next`` links never carry
 it; any ``access_token`` found in a link is stripped before the link is followed.
@@ -48,19 +49,27 @@ def extract(job: ExtractJob, client: HttpClient, writer: LandingWriter, result: 
     refresh_from = job.days_before_end(int(opts["post_refresh_days"]))
     comment_from = job.days_before_end(int(opts["comment_days"]))
     previous_hwm = parse_ts(job.state.get("posts_high_water_mark"))
-    is_new = (lambda p: True) if previous_hwm is None else (lambda p: p[1] > previous_hwm)
-    metric_posts = [
-        pid for pid, created in posts if created >= refresh_from or is_new((pid, created))
-    ]
+    is_new = (lambda c: True) if previous_hwm is None else (lambda c: c > previous_hwm)
+    metric_posts = [pid for pid, created, _ in posts if created >= refresh_from or is_new(created)]
     comment_posts = [
-        pid for pid, created in posts if created >= comment_from or is_new((pid, created))
+        pid
+        for pid, created, count in posts
+        if (created >= comment_from or is_new(created)) and count != 0
     ]
 
     post_metrics = list(
         opts.get("post_metrics") or requested_metrics("facebook", "post", job.logical_date)
     )
-    post_insights(graph, writer, metric_posts, post_metrics)
-    comments(graph, writer, comment_posts, int(opts["page_size"]))
+    page_size = int(opts["page_size"])
+    # one batch run for both: a quiet night needs a single batch call instead of two
+    insight_bodies, comment_bodies = graph.batch_groups(
+        [
+            insight_urls(metric_posts, post_metrics),
+            comment_urls(comment_posts, page_size),
+        ]
+    )
+    post_insights(graph, writer, metric_posts, post_metrics, bodies=insight_bodies)
+    comments(graph, writer, comment_posts, page_size, bodies=comment_bodies)
 
 
 def _page_insights(
@@ -96,7 +105,8 @@ def _page_insights(
 
 def _posts(
     job: ExtractJob, graph: GraphApi, writer: LandingWriter, result: Extraction, opts: dict
-) -> list[tuple[str, datetime]]:
+) -> list[tuple[str, datetime, int | None]]:
+    """Posts in the window as ``(id, created_time, top-level comment count or None)``."""
     hwm = parse_ts(job.state.get("posts_high_water_mark"))
     refresh_from = job.days_before_end(int(opts["post_refresh_days"]))
     if hwm is None:
@@ -112,6 +122,7 @@ def _posts(
         "limit": int(opts["page_size"]),
     }
     seen: dict[str, datetime] = {}
+    counts: dict[str, int | None] = {}
     for items in graph.pages(path, params):
         fresh = []
         for item in items:
@@ -123,6 +134,8 @@ def _posts(
             if created >= until or pid in seen:  # beyond the window, or repeated across pages
                 continue
             seen[pid] = created
+            total = ((item.get("comments") or {}).get("summary") or {}).get("total_count")
+            counts[pid] = total if isinstance(total, int) else None
             fresh.append(item)
         writer.write("posts", job.account_id, f"/{path}", fresh)
     if seen:
@@ -130,23 +143,49 @@ def _posts(
         result.state["posts_high_water_mark"] = max(
             newest, job.state.get("posts_high_water_mark", "")
         )
-    return list(seen.items())
+    return [(pid, created, counts[pid]) for pid, created in seen.items()]
+
+
+def insight_urls(post_ids: list[str], metrics: list[str]) -> list[str]:
+    """Batch entries for the lifetime insights of ``post_ids`` (none without metrics)."""
+    if not metrics:
+        return []
+    return [f"{pid}/insights?{urlencode({'metric': ','.join(metrics)})}" for pid in post_ids]
+
+
+def comment_urls(post_ids: list[str], page_size: int) -> list[str]:
+    """Batch entries for the first comment page of each post."""
+    return [f"{pid}/comments?{urlencode(_comment_params(page_size))}" for pid in post_ids]
+
+
+def _comment_params(page_size: int) -> dict:
+    return {
+        "fields": spec.COMMENT_FIELDS,
+        "filter": "stream",
+        "order": "chronological",
+        "limit": page_size,
+    }
 
 
 def post_insights(
-    graph: GraphApi, writer: LandingWriter, post_ids: list[str], metrics: list[str]
+    graph: GraphApi,
+    writer: LandingWriter,
+    post_ids: list[str],
+    metrics: list[str],
+    *,
+    bodies: list | None = None,
 ) -> None:
+    """Land lifetime post insights; ``bodies``: the batch answers if already fetched."""
     if not post_ids or not metrics:
         return
-    urls = [f"{pid}/insights?{urlencode({'metric': ','.join(metrics)})}" for pid in post_ids]
-    bodies = graph.batch(urls)
+    if bodies is None:
+        bodies = graph.batch(insight_urls(post_ids, metrics))
     if any(isinstance(b, InvalidMetric) for b in bodies):
         probe = f"{graph.version}/{post_ids[0]}/insights"
         metrics = graph.valid_metrics(probe, metrics, {}, "post")
         if not metrics:
             return
-        urls = [f"{pid}/insights?{urlencode({'metric': ','.join(metrics)})}" for pid in post_ids]
-        bodies = graph.batch(urls)
+        bodies = graph.batch(insight_urls(post_ids, metrics))
     for pid, body in zip(post_ids, bodies, strict=True):
         if isinstance(body, InvalidMetric):
             graph.result.event("retired_metric", f"post:{pid}")
@@ -159,22 +198,26 @@ def post_insights(
         )
 
 
-def comments(graph: GraphApi, writer: LandingWriter, post_ids: list[str], page_size: int) -> None:
+def comments(
+    graph: GraphApi,
+    writer: LandingWriter,
+    post_ids: list[str],
+    page_size: int,
+    *,
+    bodies: list | None = None,
+) -> None:
+    """Land comments (first pages batched, further pages followed); ``bodies``: the batch
+    answers of the first pages if already fetched."""
     if not post_ids:
         return
-    query = urlencode(
-        {
-            "fields": spec.COMMENT_FIELDS,
-            "filter": "stream",
-            "order": "chronological",
-            "limit": page_size,
-        }
-    )
-    bodies = graph.batch([f"{pid}/comments?{query}" for pid in post_ids])
+    params = _comment_params(page_size)
+    if bodies is None:
+        bodies = graph.batch(comment_urls(post_ids, page_size))
     for pid, body in zip(post_ids, bodies, strict=True):
         path = f"{graph.version}/{pid}/comments"
         seen: set[str] = set()
-        for items in graph.pages(path, {}, first_body=body or {"data": []}):
+        # params name the first page again: a refused cursor restarts the listing there
+        for items in graph.pages(path, params, first_body=body or {"data": []}):
             fresh = [c for c in items if c.get("id") and c["id"] not in seen]
             seen.update(c["id"] for c in fresh)
             writer.write("comments", pid, f"/{path}", fresh)

@@ -7,8 +7,10 @@
 4. Posts by the organization (``q=author``, ``sortBy=CREATED``, newest first, ``start``/``count``
    paging) back to the high-water mark minus an overlap or the refresh window.
 5. Lifetime statistics of new posts and posts younger than the refresh window
-   (``shares=List(...)`` / ``ugcPosts=List(...)``, one URN kind per call, batched).
-6. Comments (and replies) of new posts and posts younger than the comment window.
+   (``shares=List(...)`` and ``ugcPosts=List(...)`` in one call, up to ``stats_batch_size`` URNs).
+6. Comments (and replies) of new posts and posts younger than the comment window, skipping the
+   posts whose lifetime statistics just said ``commentCount: 0`` (LinkedIn has no batch read for
+   comments: each post costs a call, so an empty answer known in advance is not asked for).
 
 LinkedIn days are UTC days and time ranges are epoch milliseconds. Rest.li 2.0 values
 (``List(...)``, ``(timeRange:(...))``) must reach the server unencoded while URNs inside them are
@@ -18,6 +20,7 @@ URL-encoded, so query strings are built here rather than by ``requests``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -52,6 +55,10 @@ class ApiVersionSunset(RequestRejected):
 
 
 # -- HTTP ---------------------------------------------------------------------------------------
+# a refused paging position ("Exceeds the pagination limit", a bad start/count)
+_PAGING = re.compile(r"paginat|paging|\bstart\b", re.IGNORECASE)
+
+
 def classify(status: int, headers: Any, body: Any) -> Verdict:
     """LinkedIn errors: ``{"status", "serviceErrorCode"?, "code", "message"}``; throttling is a
     bare HTTP 429 (no ``Retry-After``, no usage headers)."""
@@ -66,6 +73,8 @@ def classify(status: int, headers: Any, body: Any) -> Verdict:
         return Verdict(Outcome.RETRY, f"{detail} (rate limited)", 429)
     if status == 426:
         return Verdict(Outcome.REJECTED, detail, 426)
+    if status == 400 and isinstance(body, dict) and _PAGING.search(str(body.get("message"))):
+        return Verdict(Outcome.INVALID_CURSOR, detail, 400)
     generic = classify_http(status, headers, body)
     return Verdict(generic.outcome, detail, status, generic.wait_seconds)
 
@@ -110,9 +119,10 @@ class LinkedInClient(HttpClient):
             return TokenError(
                 f"{where}: the access token was rejected ({self.redact(verdict.message)}). "
                 "LinkedIn access tokens expire after 60 days: exchange the refresh token for a "
-                "new one (refresh tokens last 365 days from the first authorization) or have a "
-                "page administrator authorize the app again, then update the secret it is read "
-                "from; retrying cannot help.",
+                "new one (refresh tokens last 365 days from the first authorization) or "
+                "re-authorize: have a page administrator authorize the app again; then update "
+                "the secret it is read from and rerun (it resumes from the last committed "
+                "state); retrying cannot help.",
                 code=verdict.code,
                 **kwargs,
             )
@@ -201,8 +211,11 @@ def extract(job: ExtractJob, client: HttpClient, writer: LandingWriter, result: 
             if created >= since or previous_hwm is None or created > previous_hwm
         ]
 
-    _post_statistics(job, client, writer, result, opts, wanted(int(opts["post_refresh_days"])))
-    _comments(client, writer, wanted(int(opts["comment_days"])), _page_size(opts))
+    counts = _post_statistics(
+        job, client, writer, result, opts, wanted(int(opts["post_refresh_days"]))
+    )
+    commented = [u for u in wanted(int(opts["comment_days"])) if counts.get(u) != 0]
+    _comments(client, writer, commented, _page_size(opts))
 
 
 def _page_size(opts: dict) -> int:
@@ -320,27 +333,33 @@ def _post_statistics(
     result: Extraction,
     opts: dict,
     urns: list[str],
-) -> None:
+) -> dict[str, int | None]:
+    """Lifetime statistics of ``urns``; returns each post's ``commentCount`` (None if absent)."""
     writer.write("post_statistics", job.account_id, SHARE_STATISTICS, [])
     org_urn = spec.ORG_URN.format(id=job.account_id)
     size = max(1, int(opts["stats_batch_size"]))
     statistics: list[dict[str, Any]] = []
-    for kind, param in (("share", "shares"), ("ugcPost", "ugcPosts")):
-        batch = [u for u in urns if u.split(":")[2:3] == [kind]]
-        for i in range(0, len(batch), size):
-            query = (
-                f"q=organizationalEntity&organizationalEntity={enc(org_urn)}"
-                f"&{param}={restli_list(batch[i : i + size])}"
-            )
-            body = client.get_json(f"{SHARE_STATISTICS}?{query}")
-            for element in (body or {}).get("elements") or []:
-                urn = element.get(kind)
-                if not urn:
-                    result.event("skipped_item", f"post statistics without {kind} URN")
-                    continue
-                writer.write("post_statistics", urn, SHARE_STATISTICS, [element])
-                statistics.append(element.get("totalShareStatistics") or {})
+    comment_counts: dict[str, int | None] = {}
+    for i in range(0, len(urns), size):
+        batch = urns[i : i + size]
+        query = f"q=organizationalEntity&organizationalEntity={enc(org_urn)}"
+        for kind, param in (("share", "shares"), ("ugcPost", "ugcPosts")):
+            of_kind = [u for u in batch if u.split(":")[2:3] == [kind]]
+            if of_kind:
+                query += f"&{param}={restli_list(of_kind)}"
+        body = client.get_json(f"{SHARE_STATISTICS}?{query}")
+        for element in (body or {}).get("elements") or []:
+            urn = element.get("share") or element.get("ugcPost")
+            if not urn:
+                result.event("skipped_item", "post statistics without share or ugcPost URN")
+                continue
+            writer.write("post_statistics", urn, SHARE_STATISTICS, [element])
+            totals = element.get("totalShareStatistics") or {}
+            statistics.append(totals)
+            count = totals.get("commentCount")
+            comment_counts[urn] = count if isinstance(count, int) else None
     _check_metrics(result, "post", job.logical_date, statistics)
+    return comment_counts
 
 
 def _comments(

@@ -41,11 +41,13 @@ DEFAULTS = {
     "post_overlap_days": 1,  # re-list posts this far before the high-water mark
     "post_refresh_days": 60,  # re-pull lifetime statistics of posts younger than this
     "comment_days": 14,  # re-read comments of posts younger than this
-    "page_size": 50,  # posts/comments per page (LinkedIn: max 100)
-    "stats_batch_size": 20,  # post URNs per shares=List(...) / ugcPosts=List(...) call
+    "page_size": 100,  # posts/comments per page (LinkedIn: max 100; fewer calls)
+    "stats_batch_size": 20,  # post URNs per call, shares=List(...) and ugcPosts=List(...)
 }
 
 MAX_HISTORY_DAYS = 360  # statistics only reach back 12 months (rolling); keep a margin
 END_LAG_DAYS = 2  # time-bound statistics must end at least two days ago
-MAX_DAYS_PER_CALL = 90
+# One time-bound call may span the whole served range (the rolling 12 months, DAY granularity:
+# one element per day); LinkedIn documents no shorter per-call limit, so one call per stream.
+MAX_DAYS_PER_CALL = 366
 MAX_PAGE_SIZE = 100

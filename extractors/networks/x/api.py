@@ -89,6 +89,8 @@ def make_classifier(clock: Clock, max_wait: float) -> Callable[..., Verdict]:
             return Verdict(Outcome.RETRY, message, 429, wait)
         if status == 401:
             return Verdict(Outcome.TOKEN, f"HTTP 401 {text}", 401)
+        if status == 400 and _names_paging_token(body):
+            return Verdict(Outcome.INVALID_CURSOR, f"HTTP 400 {text}", 400)
         if status == 403:
             hint = ""
             if "unsupported-authentication" in kind:
@@ -101,6 +103,16 @@ def make_classifier(clock: Clock, max_wait: float) -> Callable[..., Verdict]:
         return Verdict(generic.outcome, f"HTTP {status} {text}", status, generic.wait_seconds)
 
     return classify
+
+
+def _names_paging_token(body: Any) -> bool:
+    """An invalid-request problem about ``pagination_token``/``next_token``: a stale token."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    for err in errors if isinstance(errors, list) else []:
+        parameters = err.get("parameters") if isinstance(err, dict) else None
+        if isinstance(parameters, dict) and {"pagination_token", "next_token"} & set(parameters):
+            return True
+    return False
 
 
 @dataclass

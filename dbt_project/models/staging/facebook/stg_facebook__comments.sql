@@ -1,9 +1,10 @@
--- Privacy: the commenter's name never leaves raw; the platform user id (commenter_id) is kept
--- only for the keyed pseudonym in int_comments__classified and never reaches a mart.
+-- Privacy: the commenter's name never leaves raw, nor does the platform user id: it becomes
+-- the keyed pseudonym commenter_key (messbar_commenter_key, insights/dbt_plugin.py) here.
 with
 
 source as (
     select * from {{ source('facebook', 'facebook__comments') }}
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -19,12 +20,23 @@ renamed as (
         cast(json_extract_string(payload, '$.like_count') as bigint) as like_count,
         cast(json_extract_string(payload, '$.comment_count') as bigint) as reply_count,
         coalesce(json_extract_string(payload, '$.from.id') = account_id, false) as is_from_owner,
-        json_extract_string(payload, '$.from.id') as commenter_id,
+        messbar_commenter_key(
+            'facebook', json_extract_string(payload, '$.from.id')
+        ) as commenter_key,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['comment_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['comment_id']) }}
 )
 
@@ -40,6 +52,10 @@ select
     like_count,
     reply_count,
     is_from_owner,
-    commenter_id,
-    fetched_at
-from renamed
+    commenter_key,
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

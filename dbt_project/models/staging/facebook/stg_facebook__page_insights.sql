@@ -5,6 +5,7 @@ with
 
 source as (
     select * from {{ source('facebook', 'facebook__page_insights') }}
+    {{ loaded_since_last_build() }}
 ),
 
 metric_values as (
@@ -16,7 +17,8 @@ metric_values as (
         unnest(json_extract(payload, '$.values[*]')) as value_json,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
 ),
 
@@ -30,7 +32,8 @@ typed as (
         cast(json_extract_string(value_json, '$.value') as double) as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from metric_values
     where json_type(value_json, '$.value') in ('BIGINT', 'UBIGINT', 'DOUBLE')
 ),
@@ -40,6 +43,14 @@ dated as (
         *,
         cast(timezone('America/Los_Angeles', end_time_at) as date) - 1 as metric_date
     from typed
+),
+
+candidates as (
+    {{ with_current_rows('dated', ['account_id', 'metric_name', 'period', 'metric_date']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', 'metric_name', 'period', 'metric_date']) }}
 )
 
@@ -66,5 +77,9 @@ select
     'platform_day' as metric_day_basis,
     metric_value,
     end_time_at,
-    _fetched_at as fetched_at
-from dated
+    _fetched_at as fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

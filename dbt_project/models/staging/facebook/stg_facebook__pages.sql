@@ -4,6 +4,7 @@ with
 
 source as (
     select * from {{ source('facebook', 'facebook__page') }}
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -18,8 +19,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['account_id', '_fetched_at']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', '_fetched_at']) }}
 )
 
@@ -31,5 +41,9 @@ select
     username,
     followers,
     fans,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source('facebook', 'facebook__post_insights') }}
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -17,9 +18,18 @@ renamed as (
         try_cast(json_extract_string(payload, '$.values[0].value') as double) as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
     where json_extract_string(payload, '$.period') = 'lifetime'
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['post_id', 'metric_name']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id', 'metric_name']) }}
 )
 
@@ -36,5 +46,9 @@ select
         when 'post_clicks' then 'clicks'
     end as measure_name,
     metric_value,
-    _fetched_at as fetched_at
-from renamed
+    _fetched_at as fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source('facebook', 'facebook__posts') }}
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -26,8 +27,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['post_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id']) }}
 )
 
@@ -44,5 +54,9 @@ select
     reactions,
     comments,
     shares,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -1,10 +1,12 @@
 -- Comments and their replies (nested under `replies.data`, one level deep on Instagram), one
--- row per comment. Privacy: no username leaves raw; the commenter's IG user id (commenter_id) is
--- kept only for the keyed pseudonym in int_comments__classified and never reaches a mart.
+-- row per comment. Privacy: no username leaves raw, nor does the commenter's IG user id: it
+-- becomes the keyed pseudonym commenter_key (messbar_commenter_key, insights/dbt_plugin.py).
 with
 
 source as (
     select * from {{ source('instagram', 'instagram__comments') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 top_level as (
@@ -17,7 +19,8 @@ top_level as (
         coalesce(json_array_length(payload, '$.replies.data'), 0) as reply_count,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
 ),
 
@@ -32,7 +35,8 @@ replies as (
         0 as reply_count,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
 ),
 
@@ -57,15 +61,27 @@ renamed as (
         coalesce(
             json_extract_string(comment_json, '$.from.id') = account_id, false
         ) as is_from_owner,
-        coalesce(
-            json_extract_string(comment_json, '$.from.id'),
-            json_extract_string(comment_json, '$.user.id')
-        ) as commenter_id,
+        messbar_commenter_key(
+            'instagram',
+            coalesce(
+                json_extract_string(comment_json, '$.from.id'),
+                json_extract_string(comment_json, '$.user.id')
+            )
+        ) as commenter_key,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from unioned
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['comment_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['comment_id']) }}
 )
 
@@ -81,6 +97,10 @@ select
     like_count,
     reply_count,
     is_from_owner,
-    commenter_id,
-    fetched_at
-from renamed
+    commenter_key,
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

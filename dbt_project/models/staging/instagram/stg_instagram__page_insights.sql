@@ -10,10 +10,12 @@ with
 
 insights as (
     select * from {{ source('instagram', 'instagram__account_insights') }}
+    {{ loaded_since_last_build() }}
 ),
 
 accounts as (
     select * from {{ source('instagram', 'instagram__account') }}
+    {{ loaded_since_last_build() }}
 ),
 
 registry as (
@@ -30,7 +32,8 @@ series_values as (
         unnest(json_extract(payload, '$.values[*]')) as value_json,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from insights
     where json_extract(payload, '$.total_value') is null
 ),
@@ -51,7 +54,8 @@ series_typed as (
         cast(json_extract_string(value_json, '$.value') as double) as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from series_values
     where json_type(value_json, '$.value') in ('BIGINT', 'UBIGINT', 'DOUBLE')
 ),
@@ -67,7 +71,8 @@ totals_typed as (
         cast(json_extract_string(payload, '$.total_value.value') as double) as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from insights
     where
         json_type(payload, '$.total_value.value') in ('BIGINT', 'UBIGINT', 'DOUBLE')
@@ -89,7 +94,8 @@ snapshots_typed as (
         cast(json_extract_string(payload, '$.followers_count') as double) as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from accounts
     where json_type(payload, '$.followers_count') in ('BIGINT', 'UBIGINT', 'DOUBLE')
 ),
@@ -102,8 +108,12 @@ unioned as (
     select * from snapshots_typed
 ),
 
+candidates as (
+    {{ with_current_rows('unioned', ['account_id', 'metric_name', 'period', 'metric_date']) }}
+),
+
 latest as (
-    select * from unioned
+    select * from candidates
     {{ latest_row(['account_id', 'metric_name', 'period', 'metric_date']) }}
 )
 
@@ -119,7 +129,11 @@ select
     latest.metric_date,
     'platform_day' as metric_day_basis,
     latest.metric_value,
-    latest._fetched_at as fetched_at
+    latest._fetched_at as fetched_at,
+    latest._fetched_at,
+    latest._file,
+    latest._row,
+    latest._loaded_at
 from latest
 left join registry
     on

@@ -4,6 +4,8 @@ with
 
 source as (
     select * from {{ source('instagram', 'instagram__account') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -21,8 +23,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['account_id', '_fetched_at']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', '_fetched_at']) }}
 )
 
@@ -35,5 +46,9 @@ select
     followers,
     follows,
     media_count,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -5,6 +5,8 @@ with
 
 source as (
     select * from {{ source('instagram', 'instagram__media_insights') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 registry as (
@@ -26,30 +28,43 @@ renamed as (
         coalesce(json_array_length(payload, '$.values') > 0, false) as has_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
     where json_extract_string(payload, '$.period') = 'lifetime'
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['post_id', 'metric_name']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id', 'metric_name']) }}
 )
 
 select
     'instagram' as platform,
-    renamed.business,
-    renamed.account_id,
-    renamed.post_id,
-    renamed.metric_name,
+    latest.business,
+    latest.account_id,
+    latest.post_id,
+    latest.metric_name,
     -- mapped only while the metric was in service when it was fetched (plays -> views until
     -- 2025-04-21, views from then on)
     registry.measure_name,
-    renamed.metric_value,
-    renamed.has_value,
-    renamed._fetched_at as fetched_at
-from renamed
+    latest.metric_value,
+    latest.has_value,
+    latest._fetched_at as fetched_at,
+    latest._fetched_at,
+    latest._file,
+    latest._row,
+    latest._loaded_at
+from latest
 left join registry
     on
-        renamed.metric_name = registry.platform_metric
-        and cast(timezone('UTC', renamed._fetched_at) as date) >= registry.available_from
+        latest.metric_name = registry.platform_metric
+        and cast(timezone('UTC', latest._fetched_at) as date) >= registry.available_from
         and (
             registry.retired_on is null
-            or cast(timezone('UTC', renamed._fetched_at) as date) < registry.retired_on
+            or cast(timezone('UTC', latest._fetched_at) as date) < registry.retired_on
         )

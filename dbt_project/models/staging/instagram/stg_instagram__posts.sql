@@ -5,6 +5,8 @@ with
 
 source as (
     select * from {{ source('instagram', 'instagram__media') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -30,8 +32,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['post_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id']) }}
 )
 
@@ -50,5 +61,9 @@ select
     reactions,
     comments,
     shares,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

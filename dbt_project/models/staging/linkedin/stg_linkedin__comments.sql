@@ -1,11 +1,13 @@
 -- Comments and replies on the organization's posts, one row per comment (latest fetch wins).
--- Privacy: the commenter's actor URN (commenter_id) is kept only for the keyed pseudonym in
--- int_comments__classified and never reaches a mart; is_from_owner: actor =
+-- Privacy: the commenter's actor URN never leaves raw: it becomes the keyed pseudonym
+-- commenter_key (messbar_commenter_key, insights/dbt_plugin.py); is_from_owner: actor =
 -- urn:li:organization:{account_id}.
 with
 
 source as (
     select * from {{ source('linkedin', 'linkedin__comments') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -29,12 +31,23 @@ renamed as (
         coalesce(
             json_extract_string(payload, '$.actor') = 'urn:li:organization:' || account_id, false
         ) as is_from_owner,
-        json_extract_string(payload, '$.actor') as commenter_id,
+        messbar_commenter_key(
+            'linkedin', json_extract_string(payload, '$.actor')
+        ) as commenter_key,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['comment_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['comment_id']) }}
 )
 
@@ -50,6 +63,10 @@ select
     like_count,
     reply_count,
     is_from_owner,
-    commenter_id,
-    fetched_at
-from renamed
+    commenter_key,
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

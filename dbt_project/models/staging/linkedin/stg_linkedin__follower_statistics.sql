@@ -4,6 +4,8 @@ with
 
 source as (
     select * from {{ source('linkedin', 'linkedin__follower_statistics') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 typed as (
@@ -23,9 +25,18 @@ typed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
     where json_extract_string(payload, '$.timeRange.start') is not null
+),
+
+candidates as (
+    {{ with_current_rows('typed', ['account_id', 'metric_date']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', 'metric_date']) }}
 )
 
@@ -37,5 +48,9 @@ select
     organic_follower_gain,
     paid_follower_gain,
     organic_follower_gain + paid_follower_gain as follower_gain,
-    fetched_at
-from typed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

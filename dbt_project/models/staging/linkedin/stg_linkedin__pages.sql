@@ -6,6 +6,8 @@ with
 
 source as (
     select * from {{ source('linkedin', 'linkedin__organization') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 objects as (
@@ -20,7 +22,8 @@ objects as (
         ) over (partition by _file) as followers,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
 ),
 
@@ -35,9 +38,18 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from objects
     where endpoint like '/rest/organizations/%'
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['account_id', '_fetched_at']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', '_fetched_at']) }}
 )
 
@@ -48,5 +60,9 @@ select
     account_name,
     vanity_name,
     followers,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -6,6 +6,8 @@ with
 
 source as (
     select * from {{ source('linkedin', 'linkedin__post_statistics') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 statistics as (
@@ -20,7 +22,8 @@ statistics as (
         json_extract(payload, '$.totalShareStatistics') as statistics_json,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
 ),
 
@@ -33,7 +36,8 @@ metric_fields as (
         unnest(json_keys(statistics_json)) as metric_name,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from statistics
 ),
 
@@ -47,9 +51,18 @@ typed as (
             as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from metric_fields
     where json_type(statistics_json, '$."' || metric_name || '"') in ('BIGINT', 'UBIGINT', 'DOUBLE')
+),
+
+candidates as (
+    {{ with_current_rows('typed', ['post_id', 'metric_name']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id', 'metric_name']) }}
 ),
 
@@ -60,13 +73,17 @@ registry as (
 
 select
     'linkedin' as platform,
-    typed.business,
-    typed.account_id,
-    typed.post_id,
-    typed.metric_name,
+    latest.business,
+    latest.account_id,
+    latest.post_id,
+    latest.metric_name,
     registry.measure_name,
-    typed.metric_value,
-    typed._fetched_at as fetched_at
-from typed
+    latest.metric_value,
+    latest._fetched_at as fetched_at,
+    latest._fetched_at,
+    latest._file,
+    latest._row,
+    latest._loaded_at
+from latest
 left join registry
-    on typed.metric_name = registry.platform_metric
+    on latest.metric_name = registry.platform_metric

@@ -5,6 +5,8 @@ with
 
 source as (
     select * from {{ source('linkedin', 'linkedin__posts') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -35,8 +37,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['post_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id']) }}
 )
 
@@ -55,5 +66,9 @@ select
     cast(null as bigint) as shares,
     lifecycle_state,
     visibility,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -5,6 +5,8 @@ with
 
 source as (
     select * from {{ source('linkedin', 'linkedin__share_statistics') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 typed as (
@@ -40,9 +42,18 @@ typed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
     where json_extract_string(payload, '$.timeRange.start') is not null
+),
+
+candidates as (
+    {{ with_current_rows('typed', ['account_id', 'metric_date']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', 'metric_date']) }}
 )
 
@@ -59,5 +70,9 @@ select
     share_count,
     engagement,
     cast(round(engagement * impression_count) as bigint) as engagement_count,
-    fetched_at
-from typed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -1,11 +1,13 @@
 -- Replies in the conversations of the account's posts, one row per reply (latest fetch wins).
--- Privacy: the author's handle never leaves raw; author_id (commenter_id) is kept only for the
--- keyed pseudonym in int_comments__classified and never reaches a mart. X starts a reply with
--- the @handles it answers: they are cut off the message.
+-- Privacy: neither the author's handle nor author_id leaves raw: author_id becomes the keyed
+-- pseudonym commenter_key (messbar_commenter_key, insights/dbt_plugin.py). X starts a reply
+-- with the @handles it answers: they are cut off the message.
 with
 
 source as (
     select * from {{ source('x', 'x__replies') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -29,12 +31,21 @@ renamed as (
             json_extract_string(payload, '$.public_metrics.reply_count') as bigint
         ) as reply_count,
         coalesce(json_extract_string(payload, '$.author_id') = account_id, false) as is_from_owner,
-        json_extract_string(payload, '$.author_id') as commenter_id,
+        messbar_commenter_key('x', json_extract_string(payload, '$.author_id')) as commenter_key,
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['comment_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['comment_id']) }}
 ),
 
@@ -45,7 +56,7 @@ parents as (
         list_filter(
             referenced_tweets, lambda ref: json_extract_string(ref, '$.type') = 'replied_to'
         )[1] as replied_to
-    from renamed
+    from latest
 )
 
 select
@@ -60,6 +71,11 @@ select
     like_count,
     reply_count,
     is_from_owner,
-    commenter_id,
-    fetched_at
+    commenter_key,
+    referenced_tweets,
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
 from parents

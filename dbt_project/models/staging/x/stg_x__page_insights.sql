@@ -6,6 +6,8 @@ with
 
 source as (
     select * from {{ source('x', 'x__user') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 registry as (
@@ -26,7 +28,8 @@ metric_keys as (
         unnest(json_keys(payload, '$.public_metrics')) as metric_key,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
     where json_type(payload, '$.public_metrics') = 'OBJECT'
 ),
@@ -42,28 +45,41 @@ typed as (
         ) as metric_value,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from metric_keys
     where
         json_type(payload, '$.public_metrics.' || metric_key)
         in ('BIGINT', 'UBIGINT', 'DOUBLE')
+),
+
+candidates as (
+    {{ with_current_rows('typed', ['account_id', 'metric_name', 'metric_date']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', 'metric_name', 'metric_date']) }}
 )
 
 select
     'x' as platform,
-    typed.business,
-    typed.account_id,
-    typed.metric_name,
+    latest.business,
+    latest.account_id,
+    latest.metric_name,
     'snapshot' as period,
     registry.measure_name,
-    typed.metric_date,
+    latest.metric_date,
     'utc_day' as metric_day_basis,
-    typed.metric_value,
-    typed._fetched_at as fetched_at
-from typed
+    latest.metric_value,
+    latest._fetched_at as fetched_at,
+    latest._fetched_at,
+    latest._file,
+    latest._row,
+    latest._loaded_at
+from latest
 left join registry
     on
-        typed.metric_name = registry.platform_metric
-        and typed.metric_date >= registry.available_from
-        and (registry.retired_on is null or typed.metric_date < registry.retired_on)
+        latest.metric_name = registry.platform_metric
+        and latest.metric_date >= registry.available_from
+        and (registry.retired_on is null or latest.metric_date < registry.retired_on)

@@ -4,6 +4,8 @@ with
 
 source as (
     select * from {{ source('x', 'x__user') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -23,8 +25,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['account_id', '_fetched_at']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['account_id', '_fetched_at']) }}
 )
 
@@ -37,5 +48,9 @@ select
     followers,
     following_count,
     post_count,
-    fetched_at
-from renamed
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -6,6 +6,8 @@ with
 
 source as (
     select * from {{ source('x', 'x__posts') }}
+
+    {{ loaded_since_last_build() }}
 ),
 
 renamed as (
@@ -24,8 +26,17 @@ renamed as (
         _fetched_at as fetched_at,
         _fetched_at,
         _file,
-        _row
+        _row,
+        _loaded_at
     from source
+),
+
+candidates as (
+    {{ with_current_rows('renamed', ['post_id']) }}
+),
+
+latest as (
+    select * from candidates
     {{ latest_row(['post_id']) }}
 )
 
@@ -48,5 +59,10 @@ select
     cast(null as bigint) as comments,
     cast(null as bigint) as shares,
     conversation_id,
-    fetched_at
-from renamed
+    reference_types,
+    fetched_at,
+    _fetched_at,
+    _file,
+    _row,
+    _loaded_at
+from latest

@@ -13,7 +13,7 @@ select
     cast(null as bigint) as like_count,
     cast(null as bigint) as reply_count,
     cast(null as boolean) as is_from_owner,
-    cast(null as varchar) as commenter_id,
+    cast(null as varchar) as commenter_key,
     cast(null as timestamptz) as fetched_at,
     'manual' as provenance
 where false
