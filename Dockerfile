@@ -3,6 +3,9 @@ FROM apache/airflow:3.3.2-python3.11
 
 USER root
 COPY --chown=airflow:root . /opt/messbar
+# mount points of the data volumes: a fresh named volume takes this owner (the airflow user)
+RUN mkdir -p /opt/messbar/data/published /opt/messbar/inputs \
+ && chown -R airflow:root /opt/messbar/data /opt/messbar/inputs
 USER airflow
 WORKDIR /opt/messbar
 # Install exactly the locked versions (the same set CI tests), then the project itself.

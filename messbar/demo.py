@@ -12,9 +12,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from messbar.pipeline import REPO_ROOT
+
+if TYPE_CHECKING:
+    from messbar.config import Config
 
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.yml"
 DEMO_TOKEN = "sandbox-demo-token"  # the sandbox's own demo token, not a secret
@@ -132,6 +136,18 @@ def insights_summary(published: Path) -> str:
     return "\n".join(lines)
 
 
+def report_paths(cfg: Config) -> str:
+    """The owner report of each business (written by the DAG's ``report`` task)."""
+    from report import latest_path
+
+    lines = ["\nOwner reports (open in a browser; print to PDF from there):"]
+    for business in cfg.businesses:
+        path = latest_path(cfg.published_path, business.slug)
+        state = "" if path.is_file() else "  (missing: see the Airflow log)"
+        lines.append(f"  {business.slug}: {path}{state}")
+    return "\n".join(lines)
+
+
 def main() -> int:
     from messbar.airflow_local import airflow_env, dags_test, prepare
     from messbar.config import load_config
@@ -171,6 +187,7 @@ def main() -> int:
     print(f"\nPublished DuckDB file (open it read-only from your BI tool): {cfg.published_path}")
     print(f"Quality gate report: {cfg.published_path.parent / 'quality'}")
     print(f"Airflow log of this run: {home / 'last_demo_run.log'}")
+    print(report_paths(cfg))
     return 0
 
 

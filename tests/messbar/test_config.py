@@ -55,15 +55,15 @@ def test_defaults(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "text,line,fragment",
     [
-        (GOOD.replace("token: env:FB", "token: EAAGsecret123"), 6, "never put the token"),
-        (GOOD.replace("facebook:", "myspace:"), 2, "unknown network 'myspace'"),
+        (GOOD.replace("token: env:FB", "token: EAAGsecret123"), 7, "never put the token"),
+        (GOOD.replace("facebook:", "myspace:"), 5, "unknown network 'myspace'"),
         (GOOD.replace("slug: shop", "slug: Shop GmbH"), 2, "lower-case"),
         (
             GOOD.replace("    name: Shop", "    name: Shop\n    timezone: Mars/Base"),
-            2,
+            4,
             "unknown time zone",
         ),
-        (GOOD.replace("    name: Shop", "    name: Shop\n    colour: red"), 2, "unknown key"),
+        (GOOD.replace("    name: Shop", "    name: Shop\n    colour: red"), 4, "unknown key"),
         (GOOD.replace('account_id: "1"', 'account_id: ""'), 6, "needs account_id"),
     ],
 )

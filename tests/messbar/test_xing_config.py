@@ -79,7 +79,7 @@ def test_csv_paths_expand_environment_variables_and_keep_absolute_paths(tmp_path
             6,
             "'csv' is only for networks without an API",
         ),
-        (GOOD.replace("csv: inputs", "colour: red\n          csv: inputs"), 9, "unknown key"),
+        (GOOD.replace("csv: inputs", "colour: red\n          csv: inputs"), 10, "unknown key"),
     ],
     ids=[
         "token-for-xing",
