@@ -54,5 +54,10 @@ test-tools:
 test: bootstrap lint test-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+# Benchmarks of issue 7 (bench/README.md): every BENCH line with its ratio and target; fails
+# if any target is missed. BENCH_SCALE=small for a quick check.
+bench: bootstrap
+	$(BIN)/python bench/run_all.py
+
 clean:
 	rm -rf data .airflow dbt_project/target dbt_project/logs

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from messbar.config import Config, load_config
+from messbar.runlock import locked
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,18 @@ def extract(job: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return run_job(ExtractJob.from_dict(job), **kwargs)
 
 
-def load(config: Config | str | None) -> dict[str, Any]:
+@locked("load")
+def load(config: Config | str | None, *, today: date | None = None) -> dict[str, Any]:
+    """Load pending landing files, the owner's inputs, then the privacy step (comment-text
+    retention up to ``today``, default the real today; erased users' comments fetched again)."""
     from loader.inputs.load import load_inputs
     from loader.load import load as load_raw
+    from messbar.privacy import enforce_privacy
 
     cfg = _config(config)
     loaded = load_raw(cfg.warehouse_path, cfg.landing_dir, cfg).as_dict()
-    return {**loaded, "inputs": load_inputs(cfg.warehouse_path, cfg).as_dict()}
+    inputs = load_inputs(cfg.warehouse_path, cfg).as_dict()
+    return {**loaded, "inputs": inputs, "privacy": enforce_privacy(cfg, today)}
 
 
 def dbt_env(cfg: Config) -> dict[str, str]:
@@ -100,8 +106,35 @@ def dbt_env(cfg: Config) -> dict[str, str]:
     }
 
 
-def transform(config: Config | str | None, *, select: list[str] | None = None) -> dict[str, Any]:
-    """One ``dbt build`` (models, data tests and unit tests) on the working warehouse.
+def dbt_vars() -> str:
+    """The ``--vars`` of every dbt run, from the network registry. Always the same text: dbt
+    parses the whole project again whenever the vars change."""
+    import json
+
+    from extractors.registry import NETWORKS
+
+    manual = [slug for slug, spec in NETWORKS.items() if spec.provenance == "manual"]
+    return json.dumps({"enabled_networks": list(NETWORKS), "manual_networks": manual})
+
+
+@locked("transform")
+def transform(
+    config: Config | str | None,
+    *,
+    select: list[str] | None = None,
+    full_refresh: bool = False,
+    unit_tests: bool | None = None,
+    data_tests: bool = True,
+) -> dict[str, Any]:
+    """One ``dbt build`` (models and data tests) on the working warehouse.
+
+    The staging models are incremental: a nightly run parses only the raw rows loaded since
+    the last build. ``full_refresh`` rebuilds every model from all raw rows (after changing a
+    model's SQL, or to repair); unit tests run then (``unit_tests`` None) but not nightly,
+    because they test the SQL, which a nightly run does not change (``data_tests=False`` leaves
+    out the data tests too, for tests that only compare builds). Arguments and ``--vars``
+    are the same on every run and the target folder is stable, so dbt skips parsing when no
+    project file changed.
 
     dbt runs in its own process: dbt-duckdb keeps its connection open for the life of the
     process, which would block the gate and publish steps when all run in one process."""
@@ -111,6 +144,9 @@ def transform(config: Config | str | None, *, select: list[str] | None = None) -
 
     cfg = _config(config)
     env = dbt_env(cfg)
+    from messbar.privacy import pseudonym_env
+
+    env.update(pseudonym_env(cfg))  # only when the key is a conn: or another variable
     target = Path(env["DBT_TARGET_PATH"])
     args = [
         str(Path(sys.executable).with_name("dbt")),
@@ -126,10 +162,14 @@ def transform(config: Config | str | None, *, select: list[str] | None = None) -
     ]
     if select:
         args += ["--select", *select]
-    from extractors.registry import NETWORKS
-
-    manual = [slug for slug, spec in NETWORKS.items() if spec.provenance == "manual"]
-    args += ["--vars", json.dumps({"enabled_networks": list(NETWORKS), "manual_networks": manual})]
+    if full_refresh:
+        args.append("--full-refresh")
+    excluded = [] if data_tests else ["test"]
+    if not (full_refresh if unit_tests is None else unit_tests):
+        excluded.append("unit_test")
+    if excluded:
+        args += ["--exclude-resource-type", *excluded]
+    args += ["--vars", dbt_vars()]
     (target / "run_results.json").unlink(missing_ok=True)
     proc = subprocess.run(
         args, env={**os.environ, **env}, capture_output=True, text=True, check=False
@@ -156,20 +196,43 @@ def quality_dir(cfg: Config) -> Path:
     return cfg.published_path.parent / "quality"
 
 
-def validate(config: Config | str | None, logical: datetime | date | str | None = None) -> dict:
-    """Run the Great Expectations gate inside DuckDB; raise :class:`GateFailed` on failure."""
+def validate(
+    config: Config | str | None,
+    logical: datetime | date | str | None = None,
+    *,
+    run_id: str | None = None,
+) -> dict:
+    """Run the Great Expectations gate inside DuckDB; raise :class:`GateFailed` on failure.
+
+    Freshness and future state are judged against the run's ``logical`` date (the latest local
+    day of the businesses; today when None); the loaded volume of ``run_id`` (else the newest
+    run of each network) against the median of the previous runs. The summary, warnings
+    included, goes to the task log; ``result.json`` and Data Docs go next to the published file.
+    """
     from expectations.runner import validate as run_gate
 
     cfg = _config(config)
-    params = {"max_fetched_at": datetime.now(UTC).isoformat()}
+    params: dict[str, Any] = {"max_fetched_at": datetime.now(UTC).isoformat()}
+    if logical is not None:
+        zones = {b.timezone for b in cfg.businesses} or {"UTC"}
+        params["logical_date"] = max(local_date(logical, zone) for zone in zones).isoformat()
+    if run_id:
+        params["run_id"] = run_id
     result = run_gate(cfg.warehouse_path, SUITES_DIR, out_dir=quality_dir(cfg), params=params)
     if not result.success:
+        log.error("%s", result.summary())
         raise GateFailed(
             "Quality gate failed; the published file was left unchanged.\n" + result.summary()
         )
-    return {"success": True, "out_dir": str(quality_dir(cfg))}
+    (log.warning if result.warnings else log.info)("%s", result.summary())
+    return {
+        "success": True,
+        "out_dir": str(quality_dir(cfg)),
+        "warnings": [w.describe() for w in result.warnings],
+    }
 
 
+@locked("publish")
 def publish(config: Config | str | None, run_id: str) -> dict[str, Any]:
     from loader.publish import publish as swap_in
 
@@ -177,21 +240,50 @@ def publish(config: Config | str | None, run_id: str) -> dict[str, Any]:
     return swap_in(cfg.warehouse_path, cfg.published_path, run_id=run_id)
 
 
+def report(config: Config | str | None, published: Path | None = None) -> dict[str, Any]:
+    """Write the owner reports (one HTML file per business) from the published file; called
+    after a successful publish. The published file is already swapped in when this runs, so
+    a failure here leaves the data published and only the reports stale."""
+    from report import write_reports
+
+    cfg = _config(config)
+    paths = write_reports(cfg, published)
+    return {"reports": [str(p) for p in paths]}
+
+
+@locked("run", wait_seconds=0)  # a second run while one is active is refused at once
 def run_nightly(
     config: Config | str | None, logical: datetime | date | str, run_id: str | None = None
 ) -> dict[str, Any]:
-    """All steps in one process (CLI and tests); the DAG runs the same steps as tasks."""
+    """All steps in one process (CLI and tests); the DAG runs the same steps as tasks.
+    A failure is reported through ``messbar.notify`` (e-mail when configured), then raised."""
     cfg = _config(config)
     run_id = run_id or f"cli__{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
-    summaries = [extract(job) for job in plan(cfg, logical, run_id)]
-    loaded = load(cfg)
-    built = transform(cfg)
-    checked = validate(cfg, logical)
-    published = publish(cfg, run_id)
+    step = "plan"
+    try:
+        jobs = plan(cfg, logical, run_id)
+        step = "extract"
+        summaries = [extract(job) for job in jobs]
+        step = "load"
+        loaded = load(cfg)
+        step = "transform"
+        built = transform(cfg)
+        step = "validate"
+        checked = validate(cfg, logical, run_id=run_id)
+        step = "publish"
+        published = publish(cfg, run_id)
+        step = "report"
+        reported = report(cfg)
+    except Exception as exc:
+        from messbar.notify import notify_failure
+
+        notify_failure(cfg, exc, step=step, run_id=run_id)
+        raise
     return {
         "extract": summaries,
         "load": loaded,
         "transform": built,
         "validate": checked,
         "publish": published,
+        "report": reported,
     }
