@@ -151,19 +151,10 @@ def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list
         files = [f for f in manifest["files"] if f["path"] not in loaded]
         if not files and manifest["files"]:
             continue
-        if not manifest["files"] and _manifest_seen(con, manifest):
-            continue
         manifest["files"] = files
         manifests.append(manifest)
     manifests.sort(key=lambda m: (m["logical_date"], m["finished_at"]))
     return manifests
-
-
-def _manifest_seen(con: duckdb.DuckDBPyConnection, manifest: dict) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM raw._loaded_files WHERE manifest = ?", [manifest["_path"]]
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def sync_accounts(con: duckdb.DuckDBPyConnection, config) -> None:

@@ -34,12 +34,10 @@ def publish(
     tmp = published.with_name(f".{published.stem}.{uuid.uuid4().hex[:8]}.tmp.duckdb")
     try:
         tables = _build(warehouse, tmp, schemas, run_id, meta or {})
-        fsync_file(tmp)
         if os.environ.get("MESSBAR_FAULT_POINT") == "during_publish_rename":
             os.kill(os.getpid(), 9)
         _keep_previous(published)
-        os.replace(tmp, published)
-        fsync_dir(published.parent)
+        replace_durably(tmp, published)
     except duckdb.Error as exc:
         raise PublishError(
             f"Publishing failed; {published} is unchanged: {exc}. Check disk space and "
@@ -109,6 +107,14 @@ def _json(value: Any) -> str:
     import json
 
     return json.dumps(value, default=str, sort_keys=True)
+
+
+def replace_durably(tmp: Path, dest: Path) -> None:
+    """Swap a finished temp file in: its bytes on disk first, then the rename, then the rename
+    itself on disk (a crash leaves the old or the new file, never a torn one)."""
+    fsync_file(tmp)
+    os.replace(tmp, dest)
+    fsync_dir(dest.parent)
 
 
 def fsync_file(path: Path) -> None:

@@ -163,9 +163,9 @@ _PROBES: dict[str, Callable[[str, str], tuple[str, dict[str, Any] | None]]] = {
 def probe_accounts(cfg: Config, **client_kwargs: Any) -> list[Finding]:
     """Call each API account once with its token; failures carry the network's own advice."""
     from extractors.core.errors import ExtractError
-    from extractors.core.job import ExtractJob
     from extractors.core.redact import Redactor
     from extractors.core.secrets import SecretNotFound, resolve_secret
+    from messbar import pipeline
 
     out = []
     for a in cfg.accounts():
@@ -183,18 +183,13 @@ def probe_accounts(cfg: Config, **client_kwargs: Any) -> list[Finding]:
         settings = cfg.networks[a.network]
         spec = importlib.import_module(f"extractors.networks.{a.network}.spec")
         version = str(settings.options.get("api_version") or getattr(spec, "API_VERSION", ""))
-        business = cfg.business(a.business)
-        job = ExtractJob(
-            network=a.network,
-            business=a.business,
-            account_id=a.account_id,
-            token_ref=a.token_ref,
-            base_url=settings.base_url,
-            timezone=business.timezone,
+        job = pipeline.job_for(
+            cfg,
+            cfg.business(a.business),
+            a,
             logical_date=datetime.now(UTC).date(),
             run_id="check",
             landing_dir=os.devnull,
-            options=dict(settings.options),
         )
         module = importlib.import_module(NETWORKS[a.network].module)
         redactor = Redactor([token])

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
+from extractors.core.redact import mask_assigned_secrets
+
 if TYPE_CHECKING:
     from messbar.config import Config
 
@@ -28,12 +30,6 @@ log = logging.getLogger(__name__)
 _REF = re.compile(r"^(env|conn):[A-Za-z0-9_]+$")
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 _ACCOUNT = re.compile(r"\b(?P<network>[a-z]+) account (?P<account>[^\s:()]+)")
-# "token=abc", "password: abc", "Bearer abc"; not "TOKEN is empty" (a word after a space)
-_SECRETISH = re.compile(
-    r"(authorization\s*[=:]\s*(?:bearer\s+)?|bearer\s+"
-    r"|(?:access_token|token|password|secret|key)\s*[=:]\s*)\S+",
-    re.IGNORECASE,
-)
 _TITLES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn", "x": "X"}
 
 
@@ -137,7 +133,7 @@ def describe_failure(
 ) -> Alert:
     """The plain-language message for one failure."""
     kind = type(error).__name__ if isinstance(error, BaseException) else ""
-    text = _safe(str(error))
+    text = mask_assigned_secrets(str(error))
     where = f"step '{step}'" if step else "the nightly run"
     run = f" (run {run_id})" if run_id else ""
     match = _ACCOUNT.search(text)
@@ -227,7 +223,7 @@ def notify_failure(
             "config and the SMTP credentials it references.",
             settings.host,
             settings.port,
-            _safe(f"{type(exc).__name__}: {exc}"),
+            mask_assigned_secrets(f"{type(exc).__name__}: {exc}"),
         )
     return alert
 
@@ -278,11 +274,6 @@ def _secret(ref: str, part: str) -> str:
     if not value:
         raise LookupError(f"Airflow Connection '{name}' has no SMTP {part}")
     return value
-
-
-def _safe(text: str) -> str:
-    """Defence in depth: the errors reaching here are already redacted by the extractors."""
-    return _SECRETISH.sub(lambda m: f"{m.group(1)}***", text)
 
 
 def _first_lines(text: str, lines: int = 12) -> str:

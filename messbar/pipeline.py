@@ -10,11 +10,14 @@ import logging
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from messbar.config import Config, load_config
+from messbar.config import Account, Business, Config, load_config
 from messbar.runlock import locked
+
+if TYPE_CHECKING:
+    from extractors.core.job import ExtractJob
 
 log = logging.getLogger(__name__)
 
@@ -48,33 +51,55 @@ def local_date(logical: datetime | date | str, timezone: str) -> date:
 
 def plan(config: Config | str | None, logical: datetime | date | str, run_id: str) -> list[dict]:
     """One job per account: its window follows from the run's logical date, never from now()."""
-    from extractors.core.job import ExtractJob
     from loader.load import read_state
 
     cfg = _config(config)
     state = read_state(cfg.warehouse_path)
-    jobs = []
-    for business in cfg.businesses:
-        for account in business.accounts:
-            settings = cfg.networks[account.network]
-            job = ExtractJob(
-                network=account.network,
-                business=business.slug,
-                account_id=account.account_id,
-                token_ref=account.token_ref,
-                base_url=settings.base_url,
-                timezone=business.timezone,
-                logical_date=local_date(logical, business.timezone),
-                run_id=run_id,
-                landing_dir=str(cfg.landing_dir),
-                state=state.get((account.network, account.account_id), {}),
-                options={
-                    **settings.options,
-                    **({"csv": account.csv_path} if account.csv_path else {}),
-                },
-            )
-            jobs.append(job.to_dict())
-    return jobs
+    return [
+        job_for(
+            cfg,
+            business,
+            account,
+            logical_date=local_date(logical, business.timezone),
+            run_id=run_id,
+            landing_dir=str(cfg.landing_dir),
+            state=state.get((account.network, account.account_id), {}),
+        ).to_dict()
+        for business in cfg.businesses
+        for account in business.accounts
+    ]
+
+
+def job_for(
+    cfg: Config,
+    business: Business,
+    account: Account,
+    *,
+    logical_date: date,
+    run_id: str,
+    landing_dir: str,
+    state: dict[str, str] | None = None,
+) -> ExtractJob:
+    """The extraction job of one configured account (the nightly plan, ``messbar check``)."""
+    from extractors.core.job import ExtractJob
+
+    settings = cfg.networks[account.network]
+    return ExtractJob(
+        network=account.network,
+        business=business.slug,
+        account_id=account.account_id,
+        token_ref=account.token_ref,
+        base_url=settings.base_url,
+        timezone=business.timezone,
+        logical_date=logical_date,
+        run_id=run_id,
+        landing_dir=landing_dir,
+        state=state or {},
+        options={
+            **settings.options,
+            **({"csv": account.csv_path} if account.csv_path else {}),
+        },
+    )
 
 
 def extract(job: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from loader.publish import fsync_dir, fsync_file
+from loader.publish import replace_durably
 
 if TYPE_CHECKING:
     from messbar.config import Config
@@ -610,8 +610,7 @@ def _rewrite_landing_file(path: Path, change: Callable[[int, Any, str], Any]) ->
         tmp = path.with_name(path.name + f".{uuid.uuid4().hex[:8]}.partial")
         with gzip.GzipFile(tmp, "wb", compresslevel=5, mtime=0) as out:
             out.writelines(lines)
-        fsync_file(tmp)
-        os.replace(tmp, path)
+        replace_durably(tmp, path)
     return len(lines), digest.hexdigest()
 
 
@@ -622,8 +621,7 @@ def _update_manifest(path: Path, file: str, rows: int, sha: str) -> None:
             entry.update(rows=rows, sha256=sha)
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    fsync_file(tmp)
-    os.replace(tmp, path)
+    replace_durably(tmp, path)
 
 
 def _rewrite_unloaded_landing(cfg: Config, platform: str, transform: Callable) -> int:
@@ -669,9 +667,7 @@ def compact(db: Path) -> None:
             con.close()
         if tmp.with_name(tmp.name + ".wal").exists() or db.with_name(db.name + ".wal").exists():
             raise PrivacyError(f"compacting {db} left a write-ahead log; the file was not swapped.")
-        fsync_file(tmp)
-        os.replace(tmp, db)
-        fsync_dir(db.parent)
+        replace_durably(tmp, db)
     except duckdb.Error as exc:
         raise PrivacyError(
             f"Could not rewrite {db} without the removed data: {exc}. Check free disk space "
@@ -700,8 +696,7 @@ def _rewrite_published(cfg: Config, key: str) -> int:
             con.close()
         if removed:
             compact(scratch)
-            os.replace(scratch, published)
-            fsync_dir(published.parent)
+            replace_durably(scratch, published)
         return removed
     finally:
         for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):

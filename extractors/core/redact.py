@@ -22,6 +22,21 @@ SECRET_PARAMS = frozenset(
 )
 
 
+# "token=abc", "password: abc", "Authorization: Bearer abc"; not "TOKEN is empty" (a word after
+# a space is prose, not a value)
+_ASSIGNED_SECRET = re.compile(
+    r"(authorization\s*[=:]\s*(?:bearer\s+)?|bearer\s+"
+    r"|(?:access_token|token|password|secret|key)\s*[=:]\s*)[^&\s\"']+",
+    re.IGNORECASE,
+)
+
+
+def mask_assigned_secrets(text: str) -> str:
+    """Mask values written next to a secret-looking name, for texts whose secrets are not
+    known by value (defence in depth on error messages that leave the process)."""
+    return _ASSIGNED_SECRET.sub(lambda m: f"{m.group(1)}***", text)
+
+
 def endpoint_of(url: str) -> str:
     """The path of a URL without scheme, host or query string: safe to log and store."""
     return urlsplit(url).path or "/"
@@ -60,4 +75,4 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for s in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(s, "***")
-        return re.sub(r"(access_token=)[^&\s\"']+", r"\1***", text)
+        return mask_assigned_secrets(text)

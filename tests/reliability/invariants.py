@@ -155,11 +155,10 @@ def assert_invariants(
         if marts:
             assert_no_duplicate_keys(db)
         assert_state_not_ahead(db)
-    if published is not None and published_before is not None:
-        # published_before is the sha256 taken before the run
-        assert published.exists() or published_before is None
-        if must_be_unchanged:
-            assert sha256_of(published) == published_before, "published file changed"
+    if must_be_unchanged:
+        # published_before: the sha256 taken before the run (None: there was no file)
+        assert published is not None, "must_be_unchanged needs the published path"
+        assert sha256_of(published) == published_before, "published file changed"
     if published is not None and published.exists():
         assert_no_duplicate_keys(published)
     if secret:
