@@ -16,12 +16,13 @@ their width; ``null`` fits any type.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+
+from extractors.core.shapes import field_path
 
 DDL = [
     """CREATE TABLE IF NOT EXISTS raw._schema (
@@ -43,7 +44,6 @@ SELECT json_structure(payload) AS shape, count(*) AS n, min(_run_id) AS run_id
 FROM raw."{table}" WHERE {rows} AND payload IS NOT NULL GROUP BY ALL
 """
 _NUMBERS = {"BIGINT", "UBIGINT", "DOUBLE", "HUGEINT", "UHUGEINT"}
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -64,21 +64,53 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, raw_columns: str) -> None:
     con.execute(QUARANTINE_DDL.format(columns=raw_columns))
 
 
-def check_batch(
-    con: duckdb.DuckDBPyConnection, network: str, table: str, files: Iterable[str]
-) -> tuple[list[DriftEvent], int]:
-    """Compare the rows just inserted from ``files`` with what ``table`` held before.
+@dataclass(frozen=True)
+class Declared:
+    """What the landing writer counted for one table's batch (the manifests' ``fields``):
+    (field path, JSON type, rows, first run id) and the rows without an ``id``."""
 
+    fields: list[tuple[str, str, int, str]]
+    without_id: int
+
+
+def declared_fields(entries: Iterable[tuple[dict, str]]) -> Declared | None:
+    """Merge the manifest file entries (entry, run id) of one table's batch; None when any
+    entry has no counts (written before the counts existed, or rewritten by an erasure)."""
+    seen: dict[tuple[str, str], list[Any]] = {}
+    without_id = 0
+    for entry, run_id in entries:
+        if "fields" not in entry:
+            return None
+        without_id += int(entry.get("without_id", 0))
+        for path, json_type, n in entry["fields"]:
+            slot = seen.setdefault((path, json_type), [0, run_id])
+            slot[0] += n
+            slot[1] = min(slot[1], run_id)
+    return Declared([(f, t, n, r) for (f, t), (n, r) in seen.items()], without_id)
+
+
+def check_batch(
+    con: duckdb.DuckDBPyConnection,
+    network: str,
+    table: str,
+    loaded_at: Any,
+    declared: Declared | None = None,
+) -> tuple[list[DriftEvent], int]:
+    """Compare the rows just inserted (those with ``_loaded_at = loaded_at``: one load stamps
+    all its rows with its transaction's time) with what ``table`` held before.
+
+    ``declared``: the landing writer's field counts of the batch; without them the payloads are
+    parsed here (one pass over the batch). Either way the rows to hold back are found by SQL.
     Returns the events to record and how many rows were moved to ``raw._quarantine``.
     """
-    files = sorted(set(files))
-    if not files:
-        return [], 0
-    batch = _in_files(files)
-    known = _known(con, table, files)
-    observed = _observe(con, table, batch, files)
+    batch, params = "_loaded_at = ?", [loaded_at]
+    known = _known(con, table, batch, params)
+    observed = declared.fields if declared else _observe(con, table, batch, params)
     if not known:  # first load of this table: learn only
-        _learn(con, table, observed, absent_id=_rows_without_id(con, table, batch, files) > 0)
+        without_id = (
+            declared.without_id if declared else _rows_without_id(con, table, batch, params)
+        )
+        _learn(con, table, observed, absent_id=without_id > 0)
         return [], 0
 
     known_types: dict[str, set[str]] = {}
@@ -87,9 +119,9 @@ def check_batch(
     events: list[DriftEvent] = []
     held = 0
 
-    if _id_required(known_types):
+    if _id_required(known_types) and (declared is None or declared.without_id):
         condition = f"{batch} AND json_extract_string(payload, '$.id') IS NULL"
-        moved, found = _quarantine(con, table, condition, files, "missing id")
+        moved, found = _quarantine(con, table, condition, params, "missing id")
         held += moved
         for account, run_id, count, where in found:
             detail = (
@@ -112,8 +144,8 @@ def check_batch(
             f"{batch} AND _drift_type(json_type(payload, '{_sql_text(field)}')) = "
             f"'{_sql_text(json_type)}'"
         )
-        example = _example(con, table, condition, field, files)
-        moved, found = _quarantine(con, table, condition, files, f"type change {field}")
+        example = _example(con, table, condition, field, params)
+        moved, found = _quarantine(con, table, condition, params, f"type change {field}")
         held += moved
         for account, run_id, count, where in found:
             detail = (
@@ -127,19 +159,19 @@ def check_batch(
     # learn from what stayed in raw (quarantined rows keep failing until released)
     remaining = observed
     if held:
-        remaining = _observe(con, table, batch, files)
+        remaining = _observe(con, table, batch, params)
     new_fields = sorted({field for field, *_ in remaining} - set(known_types))
     for field in new_fields:
         types = sorted({t for f, t, _, _ in remaining if f == field})
         rows = [(f, r) for f, _, _, r in remaining if f == field]
         example = _example(
-            con, table, f"{batch} AND json_exists(payload, '{_sql_text(field)}')", field, files
+            con, table, f"{batch} AND json_exists(payload, '{_sql_text(field)}')", field, params
         )
         detail = (
             f"raw.{table}: new field {_name(field)} ({'/'.join(types)}, example value "
             f"{example}); kept in the raw payload, not used by staging until a model reads it"
         )
-        account = _first_account(con, table, batch, files)
+        account = _first_account(con, table, batch, params)
         events.append(DriftEvent(network, account, rows[0][1], "schema_change", detail))
     _learn(con, table, remaining, absent_id=False)
     return events, held
@@ -163,7 +195,7 @@ def release(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return rows
 
 
-def _observe(con, table: str, rows: str, params: list[str]) -> list[tuple[str, str, int, str]]:
+def _observe(con, table: str, rows: str, params: list[Any]) -> list[tuple[str, str, int, str]]:
     """(field path, JSON type, rows, first run id) of the payloads selected by ``rows``."""
     seen: dict[tuple[str, str], list[Any]] = {}
     query = _SHAPES_SQL.format(table=table, rows=rows)
@@ -181,9 +213,8 @@ def _flatten(shape: Any, path: str) -> Iterator[tuple[str, str]]:
     if not isinstance(shape, dict):
         return
     for key, sub in shape.items():
-        name = key if _KEY.fullmatch(key) else '"' + key.replace('"', '\\"') + '"'
-        field = f"{path}.{name}"
-        if isinstance(sub, dict):
+        field = field_path(path, key)
+        if isinstance(sub, dict) or sub == "JSON":  # "JSON": json_structure of an empty object
             yield field, "object"
             yield from _flatten(sub, field)
         elif isinstance(sub, list):
@@ -196,27 +227,30 @@ def _flatten(shape: Any, path: str) -> Iterator[tuple[str, str]]:
             yield field, str(sub).lower()
 
 
-def _in_files(files: list[str]) -> str:
-    return f"_file IN ({', '.join('?' for _ in files)})"
+def known_fields(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """The (field, JSON type) pairs learned for ``table``; learned now from every row it holds
+    when nothing was learned yet (a warehouse from before drift tracking)."""
+    return _known(con, table, "false", [])
 
 
-def _known(con, table: str, files: list[str]) -> list[tuple[str, str]]:
+def _known(con, table: str, batch: str, params: list[Any]) -> list[tuple[str, str]]:
     rows = con.execute(
         "SELECT field, json_type FROM raw._schema WHERE table_name = ?", [table]
     ).fetchall()
     if rows:
         return rows
     # a warehouse from before drift tracking: learn from the rows it already holds
-    earlier = f"NOT ({_in_files(files)})"
-    has_rows = con.execute(f'SELECT count(*) FROM raw."{table}" WHERE {earlier}', files).fetchone()[
-        0
-    ]
+    earlier = f"NOT ({batch})"
+    has_rows = con.execute(
+        f'SELECT count(*) FROM raw."{table}" WHERE {earlier}', params
+    ).fetchone()[0]
     if not has_rows:
         return []
-    observed = _observe(con, table, earlier, files)
-    _learn(con, table, observed, absent_id=_rows_without_id(con, table, earlier, files) > 0)
+    observed = _observe(con, table, earlier, params)
+    without_id = _rows_without_id(con, table, earlier, params)
+    _learn(con, table, observed, absent_id=without_id > 0)
     return [(field, json_type) for field, json_type, _, _ in observed] + (
-        [(ID_FIELD, ABSENT)] if _rows_without_id(con, table, earlier, files) else []
+        [(ID_FIELD, ABSENT)] if without_id else []
     )
 
 
@@ -235,8 +269,7 @@ def _id_required(known_types: dict[str, set[str]]) -> bool:
     return bool(types - {"null"}) and ABSENT not in types and "null" not in types
 
 
-def _rows_without_id(con, table: str, rows: str, files: list[str]) -> int:
-    params = files if "?" in rows else []
+def _rows_without_id(con, table: str, rows: str, params: list[Any]) -> int:
     return con.execute(
         f'SELECT count(*) FROM raw."{table}" WHERE {rows} '
         "AND json_extract_string(payload, '$.id') IS NULL",
@@ -244,35 +277,35 @@ def _rows_without_id(con, table: str, rows: str, files: list[str]) -> int:
     ).fetchone()[0]
 
 
-def _quarantine(con, table: str, condition: str, files: list[str], reason: str):
+def _quarantine(con, table: str, condition: str, params: list[Any], reason: str):
     found = con.execute(
         f"SELECT account_id, _run_id, count(*), min(_file || ' line ' || _row) "
         f'FROM raw."{table}" WHERE {condition} GROUP BY ALL ORDER BY ALL',
-        files,
+        params,
     ).fetchall()
     if not found:
         return 0, []
     con.execute(
         f'INSERT INTO raw._quarantine SELECT ?, ?, now(), * FROM raw."{table}" WHERE {condition}',
-        [table, reason, *files],
+        [table, reason, *params],
     )
-    con.execute(f'DELETE FROM raw."{table}" WHERE {condition}', files)
+    con.execute(f'DELETE FROM raw."{table}" WHERE {condition}', params)
     return sum(row[2] for row in found), found
 
 
-def _example(con, table: str, condition: str, field: str, files: list[str]) -> str:
+def _example(con, table: str, condition: str, field: str, params: list[Any]) -> str:
     row = con.execute(
         f"SELECT json_extract(payload, '{_sql_text(field)}')::VARCHAR FROM raw.\"{table}\" "
         f"WHERE {condition} ORDER BY _file, _row LIMIT 1",
-        files,
+        params,
     ).fetchone()
     text = row[0] if row and row[0] is not None else "null"
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 3] + "..."
 
 
-def _first_account(con, table: str, batch: str, files: list[str]) -> str:
+def _first_account(con, table: str, batch: str, params: list[Any]) -> str:
     return con.execute(
-        f'SELECT min(account_id) FROM raw."{table}" WHERE {batch}', files
+        f'SELECT min(account_id) FROM raw."{table}" WHERE {batch}', params
     ).fetchone()[0]
 
 

@@ -137,24 +137,54 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[dict]:
-    loaded = {r[0] for r in con.execute("SELECT path FROM raw._loaded_files").fetchall()}
-    # a manifest is committed whole, in one transaction with its files: one already recorded
-    # needs no reading (keeps a nightly load from re-reading years of manifests)
+    """Manifests with files not yet loaded, oldest logical date first. A manifest is committed
+    whole, in one transaction with its files: one already recorded in ``raw._loaded_files``
+    needs no reading, so a nightly load lists the manifest folder (years of runs) but reads
+    only the new manifests."""
     done = {r[0] for r in con.execute("SELECT DISTINCT manifest FROM raw._loaded_files").fetchall()}
+    root = str(landing_dir / "_manifests")
+    new = [rel for rel in sorted(_json_files(root, "_manifests")) if rel not in done]
     manifests = []
-    for path in sorted((landing_dir / "_manifests").rglob("*.json")):
-        relative = path.relative_to(landing_dir).as_posix()
-        if relative in done:
-            continue
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+    for relative in new:
+        manifest = json.loads((landing_dir / relative).read_text(encoding="utf-8"))
         manifest["_path"] = relative
+        manifests.append(manifest)
+    # files of a new manifest may have been loaded before (a manifest rewritten by an
+    # erasure, or listing a file another manifest listed): those are left out
+    paths = [f["path"] for m in manifests for f in m["files"]]
+    loaded = set()
+    if paths:
+        loaded = {
+            r[0]
+            for r in con.execute(
+                "SELECT path FROM raw._loaded_files WHERE path IN (SELECT unnest(?))", [paths]
+            ).fetchall()
+        }
+    pending = []
+    for manifest in manifests:
         files = [f for f in manifest["files"] if f["path"] not in loaded]
         if not files and manifest["files"]:
             continue
         manifest["files"] = files
-        manifests.append(manifest)
-    manifests.sort(key=lambda m: (m["logical_date"], m["finished_at"]))
-    return manifests
+        pending.append(manifest)
+    pending.sort(key=lambda m: (m["logical_date"], m["finished_at"]))
+    return pending
+
+
+def _json_files(folder: str, relative: str) -> list[str]:
+    """Paths (relative to the landing folder, with ``/``) of the ``*.json`` files below
+    ``folder``; os.scandir, because a pathlib walk costs seconds over years of manifests."""
+    found: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            found += _json_files(entry.path, f"{relative}/{entry.name}")
+        elif entry.name.endswith(".json"):
+            found.append(f"{relative}/{entry.name}")
+    return found
 
 
 def sync_accounts(con: duckdb.DuckDBPyConnection, config) -> None:
@@ -166,7 +196,12 @@ def sync_accounts(con: duckdb.DuckDBPyConnection, config) -> None:
         for a in b.accounts
     ]
     if rows:
-        con.executemany("INSERT INTO raw.config__accounts VALUES (?, ?, ?, ?, ?, ?)", rows)
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        con.execute(
+            "INSERT INTO raw.config__accounts SELECT "
+            + ", ".join("unnest(?::VARCHAR[])" for _ in columns),
+            columns,
+        )
 
 
 def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
@@ -242,8 +277,9 @@ def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: Load
                     "file was changed after it was written. Re-extract that run."
                 )
             summary.rows[table] = summary.rows.get(table, 0) + added
-            _check_drift(con, network, table, [f["path"] for f in non_empty], summary)
-        _insert_columns(
+            declared = drift.declared_fields((f, f["_manifest"]["run_id"]) for f in non_empty)
+            _check_drift(con, network, table, declared, summary)
+        insert_columns(
             con,
             "raw._loaded_files",
             ["VARCHAR"] * 6 + ["BIGINT", "VARCHAR"],
@@ -272,7 +308,7 @@ def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: Load
         summary.manifests += 1
 
 
-def _insert_columns(con, table: str, types: list[str], rows: list[tuple], suffix: str = "") -> None:
+def insert_columns(con, table: str, types: list[str], rows: list[tuple], suffix: str = "") -> None:
     """Insert many rows with one statement (one list per column, unnested side by side):
     a per-row ``executemany`` costs a round trip per row, which dominates large loads."""
     if not rows:
@@ -282,11 +318,15 @@ def _insert_columns(con, table: str, types: list[str], rows: list[tuple], suffix
     con.execute(f"INSERT INTO {table} SELECT {select}, now() {suffix}", [list(c) for c in columns])
 
 
-def _check_drift(con, network: str, table: str, files: list[str], summary: LoadSummary) -> None:
+def _check_drift(
+    con, network: str, table: str, declared: drift.Declared | None, summary: LoadSummary
+) -> None:
     """New payload fields become events; rows with a changed field type or a missing id are
-    held in ``raw._quarantine`` (see loader/drift.py)."""
+    held in ``raw._quarantine`` (see loader/drift.py). The rows just inserted are those stamped
+    with this transaction's time; the manifests' field counts spare parsing them again."""
     drift.register_macros(con)
-    events, held = drift.check_batch(con, network, table, files)
+    loaded_at = con.execute("SELECT now()").fetchone()[0]
+    events, held = drift.check_batch(con, network, table, loaded_at, declared)
     for event in events:
         log.warning("schema drift: %s", event.detail)
         con.execute(
@@ -308,7 +348,7 @@ def _advance_state(con, manifests: list[dict]) -> None:
             slot = (m["network"], m["account_id"], key)
             if slot not in latest or value > latest[slot][0]:
                 latest[slot] = (value, m["run_id"])
-    _insert_columns(
+    insert_columns(
         con,
         "raw._state",
         ["VARCHAR"] * 5,

@@ -62,6 +62,8 @@ AUTHOR_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
 # Keys whose values are comment text (LinkedIn: an object with the text) or a person's name.
 TEXT_KEYS = frozenset({"message", "text"})
 NAME_KEYS = frozenset({"name", "username"})
+# a text or name key anywhere in a payload with a value other than null (what retention blanks)
+_STILL_HAS_TEXT = '"(' + "|".join(sorted(TEXT_KEYS | NAME_KEYS)) + r')"\s*:\s*[^n\s]'
 ERASURES_DDL = """CREATE TABLE IF NOT EXISTS raw._erasures (
     platform VARCHAR NOT NULL, commenter_key VARCHAR NOT NULL, erased_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (platform, commenter_key))"""
@@ -309,9 +311,11 @@ def _retention(cfg: Config, today: date | None) -> dict:
     summary = {"retention_days": days, "cutoff": cutoff.date().isoformat(), "rows_blanked": 0}
     if not cfg.warehouse_path.exists():
         return summary
+    # only rows that still hold a text or a name: blanked rows are not read again each night
+    condition = "_fetched_at < ? AND regexp_matches(CAST(payload AS VARCHAR), ?)"
     changed = _change_raw(
         cfg,
-        {p: ("_fetched_at < ?", [cutoff]) for p in COMMENT_STREAMS},
+        {p: (condition, [cutoff, _STILL_HAS_TEXT]) for p in COMMENT_STREAMS},
         {p: transform for p in COMMENT_STREAMS},
     )
     con = _writer(cfg)
@@ -619,6 +623,9 @@ def _update_manifest(path: Path, file: str, rows: int, sha: str) -> None:
     for entry in manifest["files"]:
         if entry["path"] == file:
             entry.update(rows=rows, sha256=sha)
+            # the writer's field counts no longer match the file: the loader counts them itself
+            entry.pop("fields", None)
+            entry.pop("without_id", None)
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     replace_durably(tmp, path)

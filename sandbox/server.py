@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -431,6 +432,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return "messbar-sandbox"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header on the sandbox clock, as a real server's shows its own time."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        sandbox: Sandbox = self.server.sandbox  # type: ignore[attr-defined]
+        return format_datetime(sandbox.now.astimezone(UTC), usegmt=True)
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from extractors.core.clock import ServerClock
 from extractors.core.errors import (
     ExtractError,
     InvalidCursor,
@@ -143,6 +144,7 @@ class HttpClient:
         self.session = session or requests.Session()
         self.session.headers.update(headers or {})
         self.stats = CallStats()
+        self.server_clock = ServerClock()  # the API's time, from its Date headers
         self.on_response: Callable[[requests.Response], None] | None = None
 
     # -- URLs -------------------------------------------------------------------------------
@@ -226,6 +228,7 @@ class HttpClient:
                 last = Verdict(Outcome.RETRY, f"broken response ({type(exc).__name__})")
                 continue
             status = response.status_code
+            self.server_clock.note(response.headers)
             if self.on_response is not None:
                 self.on_response(response)
             if body is _TRUNCATED:

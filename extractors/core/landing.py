@@ -10,12 +10,14 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from extractors.core.redact import strip_paging
+from extractors.core.shapes import FieldCounter
 
 
 def safe_run_name(run_id: str) -> str:
@@ -36,6 +38,7 @@ class _OpenFile:
     handle: IO[bytes]
     rows: int = 0
     digest: Any = field(default_factory=hashlib.sha256)
+    fields: FieldCounter = field(default_factory=FieldCounter)
 
 
 class LandingWriter:
@@ -48,8 +51,11 @@ class LandingWriter:
         account_id: str,
         run_id: str,
         logical_date: date,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.landing_dir = Path(landing_dir)
+        # when a page was fetched: the API's time (extractors.core.clock), else the local clock
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.network = network
         self.business = business
         self.account_id = account_id
@@ -65,9 +71,11 @@ class LandingWriter:
             self._file(stream)
             return 0
         f = self._file(stream)
-        fetched_at = datetime.now(UTC).isoformat()
+        fetched_at = self.clock().isoformat()
         for payload in payloads:
             self._seq += 1
+            body = strip_paging(payload)
+            f.fields.add(body)
             record = {
                 "_meta": {
                     "network": self.network,
@@ -81,7 +89,7 @@ class LandingWriter:
                     "endpoint": endpoint,
                     "seq": self._seq,
                 },
-                "payload": strip_paging(payload),
+                "payload": body,
             }
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
             f.handle.write(line)
@@ -120,6 +128,8 @@ class LandingWriter:
                     "path": f.rel_path,
                     "rows": f.rows,
                     "sha256": f.digest.hexdigest(),
+                    # what the loader's drift check would otherwise parse every payload for
+                    **f.fields.as_manifest(),
                 }
             )
         manifest = {

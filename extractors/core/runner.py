@@ -53,6 +53,7 @@ def run_job(
         account_id=job.account_id,
         run_id=job.run_id,
         logical_date=job.logical_date,
+        clock=client.server_clock.now if hasattr(client, "server_clock") else None,
     )
     result = Extraction(state=dict(job.state))
     try:

@@ -166,15 +166,19 @@ def _read(item: InputFile) -> bytes:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, item: InputFile, sha256: str, rows: list) -> None:
+    from loader.load import insert_columns
+
     path = str(item.path)
+    money = "DECIMAL(18, 2)"
     if item.kind == "costs":
         values = [
             (r.business, r.month, r.platform, *(r.amounts[n] for n in spec.COST_AMOUNTS), path)
             for r in rows
         ]
-        sql = "INSERT INTO raw.input__costs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+        table, types = "raw.input__costs", ["VARCHAR", "DATE", "VARCHAR", *[money] * 4]
     else:
         values = [(r.business, r.period_start, r.period, r.metric, r.value, path) for r in rows]
-        sql = "INSERT INTO raw.input__outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())"
-    if values:
-        con.executemany(sql, [(*v, r.line, sha256) for v, r in zip(values, rows, strict=True)])
+        table, types = "raw.input__outcomes", ["VARCHAR", "DATE", "VARCHAR", "VARCHAR", money]
+    # then _file, _line, _sha256 (and _loaded_at, added by insert_columns)
+    rows_out = [(*v, r.line, sha256) for v, r in zip(values, rows, strict=True)]
+    insert_columns(con, table, [*types, "VARCHAR", "BIGINT", "VARCHAR"], rows_out)

@@ -308,7 +308,13 @@ def test_dbt_build_fails_when_a_staged_post_has_no_id(tmp_path: Path) -> None:
     path = build_warehouse(tmp_path / "warehouse.duckdb", rows, CONFIG_ACCOUNTS)
     result = run_dbt(["build"], path, tmp_path)
     assert result.returncode != 0, "dbt build passed although a post has no id"
-    assert "not_null_stg_facebook__posts_post_id" in result.stdout
+    # one test checks every column of the model that must be filled (not_null_columns)
+    assert "not_null_columns_stg_facebook__posts_" in result.stdout
+    with duckdb.connect(str(path), read_only=True) as con:
+        null_ids = con.execute(
+            "select count(*) from staging.stg_facebook__posts where post_id is null"
+        ).fetchone()
+    assert null_ids == (1,)  # the row the test failed on
     # The failing test stops everything downstream of the staged posts.
     with duckdb.connect(str(path), read_only=True) as con:
         marts = con.execute(

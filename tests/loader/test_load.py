@@ -1,5 +1,6 @@
 """The raw loader: idempotent, all-or-nothing, state only with its data."""
 
+import json
 import os
 import subprocess
 import sys
@@ -193,6 +194,7 @@ def test_sigkill_during_a_checkpoint_keeps_every_committed_batch(tmp_path):
         load(Path({str(db)!r}), Path({str(landing)!r}))
         con = duckdb.connect({str(db)!r})
         con.execute("set checkpoint_threshold = '10GB'")
+        con.execute("set enable_progress_bar = false")  # it prints to stdout when slow
         con.execute("create table filler as select range as i, md5(range::varchar) as h "
                     "from range(3000000)")
         print("checkpointing", flush=True)
@@ -202,10 +204,12 @@ def test_sigkill_during_a_checkpoint_keeps_every_committed_batch(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", script],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).parents[2],
     )
-    assert proc.stdout.readline().strip() == "checkpointing"
+    line = proc.stdout.readline().strip()
+    assert line == "checkpointing", (line, proc.stderr.read() if not line else "")
     proc.kill()
     proc.wait()
     assert proc.returncode == -9
@@ -219,3 +223,27 @@ def test_sigkill_during_a_checkpoint_keeps_every_committed_batch(tmp_path):
     load(db, landing)  # a rerun converges: nothing new, state where it was
     assert counts(db)["facebook__posts"] == 5
     assert read_state(db)[("facebook", "1")]["posts_high_water_mark"].startswith("2026-11-26")
+
+
+def test_manifest_counts_the_payload_fields_the_drift_check_would_parse(tmp_path):
+    """The landing writer counts (field, JSON type) per file as it writes; the loader learns the
+    same schema from those counts as from parsing the rows (loader/drift.py)."""
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    manifest = json.loads(land(landing, posts=2).read_text())
+    posts = next(f for f in manifest["files"] if f["stream"] == "posts")
+    assert posts["fields"] == [["$.id", "string", 2], ["$.message", "string", 2]]
+    assert posts["without_id"] == 0
+    load(db, landing)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        learned = con.execute(
+            "select field, json_type from raw._schema where table_name = 'facebook__posts' "
+            "order by all"
+        ).fetchall()
+        parsed = con.execute(
+            "select distinct unnest(json_keys(payload)) from raw.facebook__posts order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert learned == [("$.id", "string"), ("$.message", "string")]
+    assert [f"$.{k}" for (k,) in parsed] == [f for f, _ in learned]

@@ -188,7 +188,9 @@ def test_a_late_edit_outside_the_lookback_is_fixed_by_backfill(world, nightly):
     sb.world.page_daily_value(PAGE, "page_media_view", day)
     sb.world._daily_cache[(PAGE, day)]["page_media_view"] += 1111
 
-    # the next nightly run re-reads only its lookback, which starts after X
+    # the next nightly run re-reads only its lookback, which starts after X; it runs later than
+    # the runs before it (fetched_at is the API's time: the sandbox clock)
+    sb.advance(hours=1)
     mark = len(sb.requests())
     for job in pipeline.plan(cfg, DATES[-1] + timedelta(days=1), "scheduled__next"):
         pipeline.extract(job)
@@ -198,6 +200,7 @@ def test_a_late_edit_outside_the_lookback_is_fixed_by_backfill(world, nightly):
     # the documented fix: backfill the day after X (its window ends at X + 1); built here
     # without the gate and publish (the other test covers those) to keep the suite short
     after = day + timedelta(days=1)
+    sb.advance(hours=1)  # the backfill runs later still: its fetch is the newest
     fixed = cli("backfill", "--from", after.isoformat(), "--to", after.isoformat(),
                 "--no-publish", "--config", str(cfg.path))  # fmt: skip
     assert fixed.exit_code == 0, fixed.output

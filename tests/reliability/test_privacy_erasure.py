@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -292,7 +292,7 @@ def test_retention_keeps_texts_younger_than_the_period(world):
     cfg = world["cfg"]
     before = sha256_of(cfg.warehouse_path)
     summary = privacy.enforce_retention(
-        cfg, today=date.today() + timedelta(days=RETENTION_DAYS - 1)
+        cfg, today=NOW.date() + timedelta(days=RETENTION_DAYS - 1)
     )
     assert summary["rows_blanked"] == 0 and summary["stored_rows_blanked"] == 0
     assert sha256_of(cfg.warehouse_path) == before
@@ -383,7 +383,7 @@ def test_retention_blanks_old_comment_texts_in_raw_landing_and_stored_tables(wor
         "select message from staging.stg_facebook__comments where length(message) > 25 limit 1",
     )[0][0]
     assert files_containing(sample, [cfg.landing_dir])
-    today = date.today() + timedelta(days=RETENTION_DAYS + 1)
+    today = NOW.date() + timedelta(days=RETENTION_DAYS + 1)
     summary = privacy.enforce_retention(cfg, today=today)
     assert summary["rows_blanked"] > 0 and summary["files_rewritten"] > 0
     for platform in privacy.COMMENT_STREAMS:

@@ -5,8 +5,10 @@ German by default and English on request (argument or config)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -16,6 +18,7 @@ from report_world import write_config
 from messbar import pipeline
 from messbar.config import load_config
 from report import ReportError, latest_path, write_reports
+from report.i18n import month_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
@@ -33,6 +36,18 @@ def bakery(cfg):
     return dataclasses.replace(cfg, businesses=cfg.businesses[:1])
 
 
+def publication_day(cfg) -> dt.date:
+    """The day of the publication in Berlin (marts._publication: the wall clock of publish)."""
+    with duckdb.connect(str(cfg.published_path), read_only=True) as con:
+        (at,) = con.execute("select max(published_at) from marts._publication").fetchone()
+    return at.astimezone(ZoneInfo("Europe/Berlin")).date()
+
+
+def last_day_of_month(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -42,7 +57,7 @@ def test_one_report_per_business_latest_and_dated(published_config, german):
     assert german == [latest_path(published_config.published_path, s) for s in slugs]
     for path in german:
         dated = sorted(p.name for p in path.parent.glob("????-??-??.html"))
-        assert dated == ["2026-11-27.html"]  # the publication day in Berlin
+        assert dated == [f"{publication_day(published_config)}.html"]  # the day in Berlin
         assert read(path.parent / dated[0]) == read(path)
 
 
@@ -221,7 +236,11 @@ def test_a_business_without_data_yet_gets_a_report_of_not_available(published_co
         found = parse(html)
         assert "marts.kpi_monthly" in found.not_available and found.charts == []
         assert "Neu &lt;eröffnet&gt; &amp; Co" in html
-        # the report month follows from the publication day (27 Nov): October
-        assert "Oktober 2026: was ist passiert" in html
+        # the report month follows from the publication day: the month before it (or its own
+        # month when published on the last day)
+        day = publication_day(published_config)
+        month = day.month - 1 or 12 if day != last_day_of_month(day) else day.month
+        year = day.year - (month == 12 and day.month == 1)
+        assert f"{month_name(month, 'de')} {year}: was ist passiert" in html
     finally:
         shutil.rmtree(path.parent)  # the session's published dir is shared with other tests

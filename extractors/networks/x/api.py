@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from extractors.core.clock import ServerClock
 from extractors.core.errors import ExtractError, RetriesExhausted
 from extractors.core.http import HttpClient, Outcome, Verdict, classify_http
 from extractors.core.redact import endpoint_of
@@ -126,9 +127,10 @@ class XClient(HttpClient):
     """The shared HTTP engine plus X's rate-limit headers: when a response says no calls are
     left in the window, the next call to that endpoint first waits for the reset."""
 
-    def __init__(self, *, clock: Clock, **kwargs: Any) -> None:
+    def __init__(self, *, clock: ServerClock, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.clock = clock
+        self.server_clock = clock
+        self.clock: Clock = clock.timestamp
         self.windows: dict[str, RateWindow] = {}
         self.on_response = self._note_rate_limit
 

@@ -37,7 +37,14 @@ from extractors.core.metrics import requested_metrics
 from extractors.core.redact import Redactor
 from extractors.core.runner import Extraction
 from extractors.networks.x import spec
-from extractors.networks.x.api import Reads, XClient, make_classifier, pages, problem_text
+from extractors.networks.x.api import (
+    Reads,
+    ServerClock,
+    XClient,
+    make_classifier,
+    pages,
+    problem_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +66,12 @@ def build_client(
     session: requests.Session | None = None,
 ) -> XClient:
     policy = RetryPolicy(**job.option("retry", {}))
-
-    def clock() -> float:
-        return utcnow().timestamp()
+    clock = ServerClock(lambda: utcnow())  # a lambda: tests replace utcnow
 
     return bearer_client(
         job,
         token,
-        classify=make_classifier(clock, policy.max_total_wait),
+        classify=make_classifier(clock.timestamp, policy.max_total_wait),
         redactor=redactor,
         sleep=sleep,
         session=session,
@@ -140,9 +145,9 @@ def metric_groups(level: str, job: ExtractJob) -> list[str]:
 # -- plan ------------------------------------------------------------------------------------
 def extract(job: ExtractJob, client: XClient, writer: LandingWriter, result: Extraction) -> None:
     plan = plan_options(job)
-    now = utcnow()
     reads = Reads()
     _user(job, client, writer, result, plan, reads)
+    now = client.server_clock.now()  # after the first answer: X's clock, not the worker's
     posts = _posts(job, client, writer, result, plan, reads, now)
     _replies(job, client, writer, result, plan, reads, now, posts)
     _report_cost(client, result, plan, reads)

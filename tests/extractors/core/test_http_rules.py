@@ -99,3 +99,21 @@ def test_redaction_helpers():
     assert redact("failed with tok-123 and access_token=abc&x=1") == (
         "failed with *** and access_token=***&x=1"
     )
+
+
+def test_server_clock_follows_the_api_date_only_when_the_local_clock_is_off():
+    from extractors.core.clock import ServerClock
+
+    local = datetime(2026, 12, 6, 11, 0, 0, tzinfo=UTC)
+    clock = ServerClock(lambda: local)
+    assert clock.now() == local  # nothing heard yet: the local clock
+    clock.note({"Date": format_datetime(local + timedelta(seconds=3), usegmt=True)})
+    assert clock.now() == local  # within the tolerance: the local clock
+    api = datetime(2026, 11, 27, 2, 0, 0, tzinfo=UTC)  # a worker 9 days ahead of the API
+    clock.note({"Date": format_datetime(api, usegmt=True)})
+    # one second added: Date has whole seconds, and the estimate must not run behind the API
+    assert clock.now() == api + timedelta(seconds=1)
+    assert clock.timestamp() == (api + timedelta(seconds=1)).timestamp()
+    for broken in ({}, {"Date": "yesterday"}, {"Date": "Fri, 27 Nov 2026 02:00:00"}):
+        clock.note(broken)  # unparseable or without a zone: ignored, the last estimate stays
+        assert clock.now() == api + timedelta(seconds=1)
