@@ -291,9 +291,7 @@ def test_no_stored_relation_outside_raw_holds_commenter_ids(world):
 def test_retention_keeps_texts_younger_than_the_period(world):
     cfg = world["cfg"]
     before = sha256_of(cfg.warehouse_path)
-    summary = privacy.enforce_retention(
-        cfg, today=NOW.date() + timedelta(days=RETENTION_DAYS - 1)
-    )
+    summary = privacy.enforce_retention(cfg, today=NOW.date() + timedelta(days=RETENTION_DAYS - 1))
     assert summary["rows_blanked"] == 0 and summary["stored_rows_blanked"] == 0
     assert sha256_of(cfg.warehouse_path) == before
 
