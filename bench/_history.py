@@ -25,6 +25,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from extractors.core.shapes import FieldCounter
+from loader.load import insert_columns
+
 EPOCH = date(2020, 1, 1)  # followers grow by one a day from here
 PAGE_METRICS = {  # Facebook daily Page metrics staging maps, with a typical level
     "page_follows": 0.0,  # a running total, computed from the day
@@ -187,10 +190,13 @@ class Fetch:
         self.landing, self.page, self.night, self.size = landing, page, night, size
         self.fetched = datetime(night.year, night.month, night.day, 2, tzinfo=UTC)
         self.streams: dict[str, list[bytes]] = {}
+        self.fields: dict[str, FieldCounter] = {}
 
     def write(self, stream: str, object_id: str, endpoint: str, payloads: list[dict]) -> None:
         lines = self.streams.setdefault(stream, [])
+        counter = self.fields.setdefault(stream, FieldCounter())
         for payload in payloads:
+            counter.add(payload)
             meta = {
                 "network": "facebook",
                 "stream": stream,
@@ -272,7 +278,8 @@ class Fetch:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(gzip.compress(data, compresslevel=1))
             digest = hashlib.sha256(data).hexdigest()
-            files.append({"stream": stream, "path": rel, "rows": len(lines), "sha256": digest})
+            entry = {"stream": stream, "path": rel, "rows": len(lines), "sha256": digest}
+            files.append({**entry, **self.fields[stream].as_manifest()})  # as LandingWriter
         write_manifest(self.landing, self.page, self.night, files)
 
 
@@ -526,12 +533,8 @@ def _bookkeeping(con: Any, landing: Path, pages: list[Page], start: date, end: d
                     datetime(night.year, night.month, night.day, 3, tzinfo=UTC),
                 )
             )
-    columns = [list(c) for c in zip(*rows_out, strict=True)]
     types = ["VARCHAR"] * 6 + ["BIGINT", "VARCHAR", "TIMESTAMPTZ"]
-    con.execute(
-        "INSERT INTO raw._loaded_files SELECT " + ", ".join(f"unnest(?::{t}[])" for t in types),
-        columns,
-    )
+    insert_columns(con, "raw._loaded_files", types, rows_out, stamp=False)
     through = (end - timedelta(days=2)).isoformat()
     con.execute(
         """

@@ -258,15 +258,9 @@ def _learn(con, table: str, observed, *, absent_id: bool) -> None:
     rows = [(table, field, json_type, run_id) for field, json_type, _, run_id in observed]
     if absent_id:
         rows.append((table, ID_FIELD, ABSENT, observed[0][3] if observed else "unknown"))
-    if not rows:
-        return
-    # one statement for all fields (a statement per field costs a round trip each)
-    columns = [list(c) for c in zip(*rows, strict=True)]
-    con.execute(
-        "INSERT INTO raw._schema SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-        "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), now() ON CONFLICT DO NOTHING",
-        columns,
-    )
+    from loader.load import insert_columns  # here: loader.load imports this module
+
+    insert_columns(con, "raw._schema", ["VARCHAR"] * 4, rows, "ON CONFLICT DO NOTHING")
 
 
 def _id_required(known_types: dict[str, set[str]]) -> bool:

@@ -195,13 +195,7 @@ def sync_accounts(con: duckdb.DuckDBPyConnection, config) -> None:
         for b in config.businesses
         for a in b.accounts
     ]
-    if rows:
-        columns = [list(c) for c in zip(*rows, strict=True)]
-        con.execute(
-            "INSERT INTO raw.config__accounts SELECT "
-            + ", ".join("unnest(?::VARCHAR[])" for _ in columns),
-            columns,
-        )
+    insert_columns(con, "raw.config__accounts", ["VARCHAR"] * 6, rows, stamp=False)
 
 
 def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
@@ -308,14 +302,17 @@ def _load_manifests(con, landing_dir: Path, manifests: list[dict], summary: Load
         summary.manifests += 1
 
 
-def insert_columns(con, table: str, types: list[str], rows: list[tuple], suffix: str = "") -> None:
+def insert_columns(
+    con, table: str, types: list[str], rows: list[tuple], suffix: str = "", *, stamp: bool = True
+) -> None:
     """Insert many rows with one statement (one list per column, unnested side by side):
-    a per-row ``executemany`` costs a round trip per row, which dominates large loads."""
+    a per-row ``executemany`` costs a round trip per row, which dominates large loads.
+    ``stamp``: a last column ``now()`` (the table's load time) after the given ones."""
     if not rows:
         return
     columns = list(zip(*rows, strict=True))
-    select = ", ".join(f"unnest(?::{t}[])" for t in types)
-    con.execute(f"INSERT INTO {table} SELECT {select}, now() {suffix}", [list(c) for c in columns])
+    select = ", ".join(f"unnest(?::{t}[])" for t in types) + (", now()" if stamp else "")
+    con.execute(f"INSERT INTO {table} SELECT {select} {suffix}", [list(c) for c in columns])
 
 
 def _check_drift(
