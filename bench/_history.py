@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from extractors.core.landing import announce
 from extractors.core.shapes import FieldCounter
 from loader.load import insert_columns
 
@@ -280,6 +281,7 @@ class Fetch:
             digest = hashlib.sha256(data).hexdigest()
             entry = {"stream": stream, "path": rel, "rows": len(lines), "sha256": digest}
             files.append({**entry, **self.fields[stream].as_manifest()})  # as LandingWriter
+        announce(self.landing, f"_manifests/facebook/{part}/{name}.json")  # as LandingWriter
         write_manifest(self.landing, self.page, self.night, files)
 
 

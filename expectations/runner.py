@@ -84,6 +84,7 @@ class SuiteOutcome:
     status: str  # "passed", "failed", "missing" or "skipped" (optional suite, no table)
     evaluated: int = 0
     failed: int = 0
+    rows: str = "all"  # or which rows: "_loaded_at > ... and _loaded_at <= ..." (see Scope)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class GateResult:
     result_path: Path | None = None
     data_docs_index: Path | None = None
     warnings: list[Failure] = field(default_factory=list)
+    # per suite name: the newest value of its incremental column that this run checked (the
+    # caller keeps it after a pass and hands it back as ``checked_through`` next time)
+    checked_through: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One text block for task logs and the CLI."""
@@ -107,6 +111,12 @@ class GateResult:
             f"Quality gate {verdict} for {self.database}: "
             f"{len(self.suites)} suite{plural} ({parts})"
         ]
+        scoped = [o for o in self.suites if o.rows != "all"]
+        if scoped:
+            lines.append(
+                f"  {len(scoped)} append-only table(s) checked on the rows loaded since their "
+                "last passing gate (result.json: suites[].rows)"
+            )
         lines += [f"  - {failure.describe()}" for failure in self.failures]
         lines += [f"  ! {w.severity.upper()} {w.describe()}" for w in self.warnings]
         if self.data_docs_index:
@@ -122,6 +132,7 @@ class GateResult:
             "failures": [asdict(failure) for failure in self.failures],
             "warnings": [asdict(warning) for warning in self.warnings],
             "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
+            "checked_through": self.checked_through,
         }
 
 
@@ -155,6 +166,39 @@ class Suite:
     @property
     def key_columns(self) -> list[str]:
         return list(self.config.get("meta", {}).get("key_columns", []))
+
+    @property
+    def incremental_column(self) -> str | None:
+        """``meta.incremental_column``: the table is append-only and this column grows with
+        each load, so a gate may check only the rows above the last checked value."""
+        column = self.config.get("meta", {}).get("incremental_column")
+        return str(column) if column else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows of an append-only table one gate run checks: ``column`` above ``since`` (the
+    newest value a passing gate checked before; None: every row) up to ``through`` (the
+    newest value when this run started; None: the table is empty)."""
+
+    column: str
+    since: str | None
+    through: str | None
+
+    def where(self) -> str | None:
+        bounds = []
+        if self.since is not None:
+            bounds.append(f'"{self.column}" > {_sql_literal(self.since)}::TIMESTAMPTZ')
+        if self.through is not None:
+            bounds.append(f'"{self.column}" <= {_sql_literal(self.through)}::TIMESTAMPTZ')
+        return " and ".join(bounds) if self.since is not None else None
+
+    def describe(self) -> str:
+        if self.since is None:
+            return "all"
+        return f"{self.column} > {self.since}" + (
+            f" and <= {self.through}" if self.through is not None else ""
+        )
 
 
 def default_params(now: dt.datetime | None = None) -> dict[str, Any]:
@@ -210,11 +254,15 @@ def validate(
     out_dir: Path | None,
     tables: list[str] | None = None,
     params: dict[str, Any] | None = None,
+    checked_through: Mapping[str, str] | None = None,
 ) -> GateResult:
     """Run the suites for ``tables`` (all suites when None) against ``database_path``.
 
     ``params`` fill ``{"$PARAMETER": name}`` values in suites; see ``default_params``. With
     ``out_dir``, writes ``result.json`` and Great Expectations Data Docs (``data_docs/``).
+    ``checked_through``: per suite with ``meta.incremental_column``, the newest value of that
+    column a passing gate has checked (``GateResult.checked_through`` of that run); such a
+    suite then checks only the newer rows. None (or a suite missing from it): every row.
     """
     database_path = Path(database_path).resolve()
     if not database_path.is_file():
@@ -223,7 +271,16 @@ def validate(
     suites = _select(load_suites(Path(suites_dir)), tables)
     _check_params(suites, run_params)
     suites = [_bind(suite, run_params) for suite in suites]
-    existing = _existing_tables(database_path)
+    existing, newest = _inspect(database_path, suites)
+    scopes = {
+        suite.name: Scope(
+            suite.incremental_column,
+            (checked_through or {}).get(suite.name),
+            newest.get(suite.name),
+        )
+        for suite in suites
+        if suite.incremental_column and (suite.schema, suite.table) in existing
+    }
 
     failures: list[Failure] = []
     outcomes: list[SuiteOutcome] = []
@@ -248,7 +305,7 @@ def validate(
     build_dir = out_dir / f".data_docs.{os.getpid()}.tmp" if out_dir else None
     try:
         with _quiet_logging():
-            suite_results = _run_suites(database_path, runnable, run_params, build_dir)
+            suite_results = _run_suites(database_path, runnable, run_params, build_dir, scopes)
     except BaseException:
         if build_dir:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -269,6 +326,7 @@ def validate(
                 else "passed",
                 evaluated=len(result["results"]),
                 failed=len(suite_failures),
+                rows=scopes[suite.name].describe() if suite.name in scopes else "all",
             )
         )
 
@@ -281,6 +339,11 @@ def validate(
         params=run_params,
         data_docs_index=docs_dir / "index.html" if docs_dir else None,
         warnings=warnings,
+        checked_through={
+            name: scope.through if scope.through is not None else scope.since
+            for name, scope in scopes.items()
+            if scope.through is not None or scope.since is not None
+        },
     )
     if out_dir:
         gate = _write_result(gate, out_dir, [result for _, result in suite_results])
@@ -357,15 +420,30 @@ def _check_params(suites: list[Suite], params: Mapping[str, Any]) -> None:
             )
 
 
-def _existing_tables(database_path: Path) -> set[tuple[str, str]]:
+def _inspect(
+    database_path: Path, suites: list[Suite]
+) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    """The tables that exist, and per suite with an incremental column that column's newest
+    value (UTC text; DuckDB answers ``max`` from its row-group statistics)."""
     import duckdb
 
     with duckdb.connect(str(database_path), read_only=True) as connection:
+        connection.execute("SET TimeZone = 'UTC'")
         rows = connection.execute(
             "select table_schema, table_name from information_schema.tables"
             " where table_catalog = current_database()"
         ).fetchall()
-    return {(schema, table) for schema, table in rows}
+        existing = {(schema, table) for schema, table in rows}
+        newest = {}
+        for suite in suites:
+            column = suite.incremental_column
+            if column and (suite.schema, suite.table) in existing:
+                value = connection.execute(
+                    f'select max("{column}")::VARCHAR from "{suite.schema}"."{suite.table}"'  # noqa: S608
+                ).fetchone()[0]
+                if value is not None:
+                    newest[suite.name] = value
+    return existing, newest
 
 
 @contextmanager
@@ -424,6 +502,7 @@ def _run_suites(
     suites: list[Suite],
     params: dict[str, Any],
     docs_dir: Path | None,
+    scopes: Mapping[str, Scope] | None = None,
 ) -> list[tuple[Suite, dict[str, Any]]]:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -438,9 +517,16 @@ def _run_suites(
     results = []
     try:
         for suite in suites:
-            asset = datasource.add_table_asset(
-                name=suite.name, table_name=suite.table, schema_name=suite.schema
-            )
+            where = scopes[suite.name].where() if scopes and suite.name in scopes else None
+            if where:  # the rows loaded since the last passing gate (Scope)
+                asset = datasource.add_query_asset(
+                    name=suite.name,
+                    query=f'select * from "{suite.schema}"."{suite.table}" where {where}',  # noqa: S608
+                )
+            else:
+                asset = datasource.add_table_asset(
+                    name=suite.name, table_name=suite.table, schema_name=suite.schema
+                )
             batch_definition = asset.add_batch_definition_whole_table(name=suite.name)
             gx_suite = context.suites.add(
                 gx.ExpectationSuite(

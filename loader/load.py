@@ -15,11 +15,13 @@ import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from extractors.core.landing import INBOX
 from extractors.registry import NETWORKS, raw_table
 from loader import drift
 
@@ -136,16 +138,57 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'CREATE TABLE IF NOT EXISTS raw."{table}" ({RAW_COLUMNS})')
 
 
-def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[dict]:
+INBOX_OVERLAP_DAYS = 2  # inbox days listed again: entries written late in a day, clock skew
+
+
+@dataclass
+class Listing:
+    """The manifests a load has to read, and what the next load may skip."""
+
+    manifests: list[dict]
+    full: bool  # the whole manifest folder was listed (else the inbox's recent days)
+    inbox_day: str | None  # the newest inbox day that was listed
+
+
+def pending_manifests(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, *, since_day: str | None = None
+) -> Listing:
     """Manifests with files not yet loaded, oldest logical date first. A manifest is committed
     whole, in one transaction with its files: one already recorded in ``raw._loaded_files``
-    needs no reading, so a nightly load lists the manifest folder (years of runs) but reads
-    only the new manifests."""
-    done = {r[0] for r in con.execute("SELECT DISTINCT manifest FROM raw._loaded_files").fetchall()}
-    root = str(landing_dir / "_manifests")
-    new = [rel for rel in sorted(_json_files(root, "_manifests")) if rel not in done]
+    needs no reading.
+
+    Which manifests are looked at: with ``since_day`` (the inbox day the previous load of this
+    warehouse listed, see ``load``), those the landing writer announced in the inbox
+    (``extractors.core.landing.announce``) from ``INBOX_OVERLAP_DAYS`` before that day on: a
+    nightly load then reads a few hundred entries instead of listing years of manifests.
+    Without it, every manifest below ``_manifests``."""
+    inbox = _inbox_days(landing_dir)
+    if since_day is None:
+        root = str(landing_dir / "_manifests")
+        candidates = sorted(_json_files(root, "_manifests"))
+        done = {
+            r[0] for r in con.execute("SELECT DISTINCT manifest FROM raw._loaded_files").fetchall()
+        }
+    else:
+        first = (date.fromisoformat(since_day) - timedelta(days=INBOX_OVERLAP_DAYS)).isoformat()
+        named = set()
+        for day in (d for d in inbox if d >= first):
+            for entry in os.scandir(landing_dir / INBOX / day):
+                if entry.name.endswith(".txt"):
+                    with open(entry.path, encoding="utf-8") as handle:
+                        named.add(handle.read().strip())
+        # an entry whose manifest never came is an extraction that died before finishing
+        candidates = sorted(rel for rel in named if (landing_dir / rel).is_file())
+        done = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT manifest FROM raw._loaded_files "
+                "WHERE manifest IN (SELECT unnest(?))",
+                [candidates],
+            ).fetchall()
+        }
     manifests = []
-    for relative in new:
+    for relative in (rel for rel in candidates if rel not in done):
         manifest = json.loads((landing_dir / relative).read_text(encoding="utf-8"))
         manifest["_path"] = relative
         manifests.append(manifest)
@@ -168,7 +211,55 @@ def pending_manifests(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list
         manifest["files"] = files
         pending.append(manifest)
     pending.sort(key=lambda m: (m["logical_date"], m["finished_at"]))
-    return pending
+    return Listing(pending, since_day is None, inbox[-1] if inbox else since_day)
+
+
+def _inbox_days(landing_dir: Path) -> list[str]:
+    try:
+        return sorted(e.name for e in os.scandir(landing_dir / INBOX) if e.is_dir())
+    except FileNotFoundError:
+        return []
+
+
+def listing_mark_path(warehouse: Path) -> Path:
+    """Beside the warehouse: which landing folder its loads read, the inbox day they listed,
+    and the bookkeeping they left (count and newest ``loaded_at`` of ``raw._loaded_files``)."""
+    return warehouse.with_name(warehouse.stem + ".landing.json")
+
+
+def _bookkeeping(con: duckdb.DuckDBPyConnection) -> list[Any]:
+    row = con.execute("SELECT count(*), max(loaded_at)::VARCHAR FROM raw._loaded_files")
+    return list(row.fetchone())
+
+
+def _listed_day(con: duckdb.DuckDBPyConnection, warehouse: Path, landing_dir: Path) -> str | None:
+    """The inbox day to list from, or None (list every manifest): the mark must name this
+    landing folder and the warehouse must still hold exactly the bookkeeping the last load
+    left; a rebuilt, restored or replaced warehouse is listed whole once."""
+    try:
+        mark = json.loads(listing_mark_path(warehouse).read_text(encoding="utf-8"))
+        day = mark["inbox_day"]
+        if mark["landing_dir"] != str(landing_dir.resolve()) or mark["loaded_files"] != (
+            _bookkeeping(con)
+        ):
+            return None
+        return str(day) if day else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_listing_mark(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, landing_dir: Path, listing: Listing
+) -> None:
+    mark = {
+        "landing_dir": str(landing_dir.resolve()),
+        "inbox_day": listing.inbox_day,
+        "loaded_files": _bookkeeping(con),
+    }
+    path = listing_mark_path(warehouse)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(mark, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def _json_files(folder: str, relative: str) -> list[str]:
@@ -204,7 +295,10 @@ def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
     con = connect_writer(warehouse)
     try:
         ensure_raw_tables(con)
-        manifests = pending_manifests(con, landing_dir)
+        listing = pending_manifests(
+            con, landing_dir, since_day=_listed_day(con, warehouse, landing_dir)
+        )
+        manifests = listing.manifests
         con.execute("BEGIN TRANSACTION")
         try:
             if config is not None:
@@ -218,6 +312,11 @@ def load(warehouse: Path, landing_dir: Path, config=None) -> LoadSummary:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
+        # after the commit: a crash before this line only costs the next load a full listing
+        try:
+            _write_listing_mark(con, warehouse, landing_dir, listing)
+        except OSError as exc:  # loaded and committed; the next load lists every manifest
+            log.warning("could not write %s: %s", listing_mark_path(warehouse), exc)
     except duckdb.Error as exc:
         raise LoadError(
             f"Loading into {warehouse} failed and was rolled back (nothing was loaded, state "

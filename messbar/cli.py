@@ -442,12 +442,23 @@ def transform(
 
 
 @app.command()
-def validate(ctx: typer.Context, config: ConfigOption = None) -> None:
+def validate(
+    ctx: typer.Context,
+    config: ConfigOption = None,
+    all_rows: Annotated[
+        bool,
+        typer.Option(
+            "--all-rows",
+            help="check every row of the append-only raw tables, not only those loaded since "
+            "the last passing gate",
+        ),
+    ] = False,
+) -> None:
     """Run the Great Expectations quality gate on the warehouse."""
     from messbar import pipeline
 
     with _errors():
-        out = pipeline.validate(_opts(ctx, config).load())
+        out = pipeline.validate(_opts(ctx, config).load(), all_rows=all_rows)
     _print_json(out)
 
 

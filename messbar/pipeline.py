@@ -226,6 +226,7 @@ def validate(
     logical: datetime | date | str | None = None,
     *,
     run_id: str | None = None,
+    all_rows: bool = False,
 ) -> dict:
     """Run the Great Expectations gate inside DuckDB; raise :class:`GateFailed` on failure.
 
@@ -233,6 +234,9 @@ def validate(
     day of the businesses; today when None); the loaded volume of ``run_id`` (else the newest
     run of each network) against the median of the previous runs. The summary, warnings
     included, goes to the task log; ``result.json`` and Data Docs go next to the published file.
+
+    The append-only raw tables of the networks are checked on the rows loaded since the last
+    passing gate (``gate_marks``); everything else, and with ``all_rows`` every row, whole.
     """
     from expectations.runner import validate as run_gate
 
@@ -243,18 +247,65 @@ def validate(
         params["logical_date"] = max(local_date(logical, zone) for zone in zones).isoformat()
     if run_id:
         params["run_id"] = run_id
-    result = run_gate(cfg.warehouse_path, SUITES_DIR, out_dir=quality_dir(cfg), params=params)
+    marks = None if all_rows else read_gate_marks(cfg)
+    result = run_gate(
+        cfg.warehouse_path,
+        SUITES_DIR,
+        out_dir=quality_dir(cfg),
+        params=params,
+        checked_through=marks,
+    )
     if not result.success:
         log.error("%s", result.summary())
         raise GateFailed(
             "Quality gate failed; the published file was left unchanged.\n" + result.summary()
         )
     (log.warning if result.warnings else log.info)("%s", result.summary())
+    write_gate_marks(cfg, {**(marks or {}), **result.checked_through}, run_id)
     return {
         "success": True,
         "out_dir": str(quality_dir(cfg)),
         "warnings": [w.describe() for w in result.warnings],
     }
+
+
+def gate_marks_path(cfg: Config) -> Path:
+    """Per append-only raw table, the newest ``_loaded_at`` a passing gate has checked."""
+    return cfg.warehouse_path.with_name(cfg.warehouse_path.stem + ".gate.json")
+
+
+def read_gate_marks(cfg: Config) -> dict[str, str] | None:
+    """The marks of the last passing gate on this warehouse; None (check every row) when
+    there are none, they belong to another warehouse file, or the file cannot be read."""
+    import json
+
+    path = gate_marks_path(cfg)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        marks = document["checked_through"]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("ignoring %s (%s): the gate checks every row this time", path, error)
+        return None
+    if document.get("warehouse") != str(cfg.warehouse_path) or not isinstance(marks, dict):
+        return None
+    return {str(name): str(value) for name, value in marks.items()}
+
+
+def write_gate_marks(cfg: Config, marks: dict[str, str], run_id: str | None) -> None:
+    import json
+
+    path = gate_marks_path(cfg)
+    document = {
+        "warehouse": str(cfg.warehouse_path),
+        "run_id": run_id,
+        "passed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "checked_through": dict(sorted(marks.items())),
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 @locked("publish")

@@ -26,6 +26,25 @@ def safe_run_name(run_id: str) -> str:
     return f"{stem}__{uuid.uuid4().hex[:8]}"
 
 
+INBOX = "_inbox"
+
+
+def announce(landing_dir: Path, manifest: str, *, today: date | None = None) -> Path:
+    """Tell the loader a manifest is coming: an entry naming it (relative path) in the inbox
+    folder of the writer's UTC day, written before the manifest itself, so the loader finds
+    new manifests without listing years of them (loader.load.pending_manifests). Entries are
+    never removed by the loader; several warehouses may read one landing folder."""
+    day = (today or datetime.now(UTC).date()).isoformat()
+    name = hashlib.sha256(manifest.encode("utf-8")).hexdigest()[:32]
+    entry = Path(landing_dir) / INBOX / day / f"{name}.txt"
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    tmp = entry.with_name(entry.name + ".partial")
+    tmp.write_text(manifest + "\n", encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, entry)
+    return entry
+
+
 def account_partition(network: str, account_id: str, logical_date: date) -> Path:
     return Path(network) / f"account={account_id}" / f"logical_date={logical_date.isoformat()}"
 
@@ -152,6 +171,7 @@ class LandingWriter:
             / f"{self.run_name}.json"
         )
         path.parent.mkdir(parents=True, exist_ok=True)
+        announce(self.landing_dir, path.relative_to(self.landing_dir).as_posix())
         tmp = path.with_name(path.name + ".partial")
         tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         _fsync(tmp)
