@@ -219,27 +219,28 @@ def run_once(size: dict, tmp: Path) -> Outcome:
             con.close()
         print(f"history generated: {generated:,} raw rows in {time.perf_counter() - started:.0f} s")
         # the demo businesses' accounts: their first run through the extractors three nights
-        # before, then two nightly runs (the volume check judges a network after 3 runs)
+        # before, then two nightly runs (the volume check judges a network after 3 runs); the
+        # owner's XING CSVs run to the 25th and are imported the night before only
         synthetic = {page.id for page in pages}
         for back in (3, 2, 1):
             before = NIGHT - timedelta(days=back)
             sb.set_now(before)
             for job in pipeline.plan(cfg, before, f"scheduled__{before.isoformat()}"):
-                if job["account_id"] not in synthetic:
+                if job["account_id"] not in synthetic and (back == 1 or job["network"] != "xing"):
                     pipeline.extract(job)
             pipeline.load(cfg)
         pipeline.transform(cfg, data_tests=False)  # the state before the night; not measured
-        # last night's gate passed: the append-only raw tables are checked up to here
-        pipeline.validate(cfg, NIGHT - timedelta(days=1))
-        print(f"setup (history, first runs, build): {time.perf_counter() - started:.0f} s")
-        with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
-            raw_rows = con.execute("select sum(rows) from raw._loaded_files").fetchone()[0]
         # both sides run the gate in this process: its import is paid before either is timed
         # (each Airflow task pays it once, whichever the run) and reported on its own
         imported = time.perf_counter()
         import great_expectations  # noqa: F401
 
         gx_import = time.perf_counter() - imported
+        # last night's gate passed: the append-only raw tables are checked up to here
+        pipeline.validate(cfg, NIGHT - timedelta(days=1))
+        print(f"setup (history, first runs, build): {time.perf_counter() - started:.0f} s")
+        with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+            raw_rows = con.execute("select sum(rows) from raw._loaded_files").fetchone()[0]
         night = Clock()
         nightly(cfg, sb, pages, size, night)
     incremental = mart_digest(cfg.warehouse_path)

@@ -15,13 +15,10 @@ from extractors.registry import NETWORKS, raw_table  # noqa: E402
 
 RAW_TABLES = [(raw_table(n.slug, s), s) for n in NETWORKS.values() for s in n.streams]
 
-RAW_DDL = """
-create table raw.{table} (
-    _file varchar, _row bigint, _run_id varchar, _fetched_at timestamptz, _logical_date date,
-    _loaded_at timestamptz, business varchar, account_id varchar, object_id varchar,
-    endpoint varchar, payload json
-)
-"""
+from loader.load import RAW_COLUMNS  # noqa: E402
+
+# the loader's own columns and NOT NULL constraints (the suites check the constraints)
+RAW_DDL = "create table raw.{table} (" + RAW_COLUMNS + ")"
 
 RAW_ROWS = """
 insert into raw.{table}
