@@ -186,12 +186,13 @@ class Scope:
     through: str | None
 
     def where(self) -> str | None:
-        bounds = []
-        if self.since is not None:
-            bounds.append(f'"{self.column}" > {_sql_literal(self.since)}::TIMESTAMPTZ')
+        """The SQL condition for the rows to check; None: the whole table."""
+        if self.since is None:
+            return None
+        where = f'"{self.column}" > {_sql_literal(self.since)}::TIMESTAMPTZ'
         if self.through is not None:
-            bounds.append(f'"{self.column}" <= {_sql_literal(self.through)}::TIMESTAMPTZ')
-        return " and ".join(bounds) if self.since is not None else None
+            where += f' and "{self.column}" <= {_sql_literal(self.through)}::TIMESTAMPTZ'
+        return where
 
     def describe(self) -> str:
         if self.since is None:

@@ -24,6 +24,7 @@ import duckdb
 from extractors.core.landing import INBOX
 from extractors.registry import NETWORKS, raw_table
 from loader import drift
+from loader.publish import write_json_durably
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,6 @@ class Listing:
     """The manifests a load has to read, and what the next load may skip."""
 
     manifests: list[dict]
-    full: bool  # the whole manifest folder was listed (else the inbox's recent days)
     inbox_day: str | None  # the newest inbox day that was listed
 
 
@@ -211,7 +211,7 @@ def pending_manifests(
         manifest["files"] = files
         pending.append(manifest)
     pending.sort(key=lambda m: (m["logical_date"], m["finished_at"]))
-    return Listing(pending, since_day is None, inbox[-1] if inbox else since_day)
+    return Listing(pending, inbox[-1] if inbox else since_day)
 
 
 def _inbox_days(landing_dir: Path) -> list[str]:
@@ -256,10 +256,7 @@ def _write_listing_mark(
         "inbox_day": listing.inbox_day,
         "loaded_files": _bookkeeping(con),
     }
-    path = listing_mark_path(warehouse)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(mark, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_json_durably(listing_mark_path(warehouse), mark)
 
 
 def _json_files(folder: str, relative: str) -> list[str]:

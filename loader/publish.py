@@ -109,6 +109,18 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, sort_keys=True)
 
 
+def write_json_durably(path: Path, document: Any) -> None:
+    """Write a small JSON document (a run's marks) whole or not at all (``replace_durably``)."""
+    import json
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        replace_durably(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def replace_durably(tmp: Path, dest: Path) -> None:
     """Swap a finished temp file in: its bytes on disk first, then the rename, then the rename
     itself on disk (a crash leaves the old or the new file, never a torn one)."""

@@ -294,18 +294,15 @@ def read_gate_marks(cfg: Config) -> dict[str, str] | None:
 
 
 def write_gate_marks(cfg: Config, marks: dict[str, str], run_id: str | None) -> None:
-    import json
+    from loader.publish import write_json_durably
 
-    path = gate_marks_path(cfg)
     document = {
         "warehouse": str(cfg.warehouse_path),
         "run_id": run_id,
         "passed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "checked_through": dict(sorted(marks.items())),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_json_durably(gate_marks_path(cfg), document)
 
 
 @locked("publish")
