@@ -14,8 +14,11 @@ $(UV):
 	$(PY) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet 'uv>=0.5,<1'
 
+# --compile-bytecode: the .pyc files are written once here. A machine with
+# PYTHONDONTWRITEBYTECODE set (this one) otherwise compiles every imported module from source
+# in every process: about a second of each dbt run and each Airflow task (bench/RESULTS.md).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PY)
+	$(UV) sync --frozen --compile-bytecode --python $(PY)
 	touch $@
 
 bootstrap: $(VENV)/.synced

@@ -31,6 +31,7 @@ QUERY_PARAMETER = re.compile(r"\{\$([A-Za-z_][A-Za-z0-9_]*)\}")
 BLOCKING = "critical"
 CUSTOM_SQL = "unexpected_rows_expectation"
 QUICK_FORMAT = {"result_format": "BOOLEAN_ONLY"}
+WORKERS_ENV = "MESSBAR_GATE_WORKERS"
 
 _QUIET_LOGGERS = ("great_expectations", "sqlalchemy", "duckdb_engine")
 
@@ -100,6 +101,7 @@ class GateResult:
     # per suite name: the newest value of its incremental column that this run checked (the
     # caller keeps it after a pass and hands it back as ``checked_through`` next time)
     checked_through: dict[str, str] = field(default_factory=dict)
+    processes: int = 1  # how many processes ran the suites (MESSBAR_GATE_WORKERS)
 
     def summary(self) -> str:
         """One text block for task logs and the CLI."""
@@ -110,6 +112,7 @@ class GateResult:
         lines = [
             f"Quality gate {verdict} for {self.database}: "
             f"{len(self.suites)} suite{plural} ({parts})"
+            + (f" in {self.processes} processes" if self.processes > 1 else "")
         ]
         scoped = [o for o in self.suites if o.rows != "all"]
         if scoped:
@@ -133,6 +136,7 @@ class GateResult:
             "warnings": [asdict(warning) for warning in self.warnings],
             "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
             "checked_through": self.checked_through,
+            "processes": self.processes,
         }
 
 
@@ -306,7 +310,9 @@ def validate(
     build_dir = out_dir / f".data_docs.{os.getpid()}.tmp" if out_dir else None
     try:
         with _quiet_logging():
-            suite_results = _run_suites(database_path, runnable, run_params, build_dir, scopes)
+            suite_results, processes = _run_suites(
+                database_path, runnable, run_params, build_dir, scopes, workers=gate_workers()
+            )
     except BaseException:
         if build_dir:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -340,6 +346,7 @@ def validate(
         params=run_params,
         data_docs_index=docs_dir / "index.html" if docs_dir else None,
         warnings=warnings,
+        processes=processes,
         checked_through={
             name: scope.through if scope.through is not None else scope.since
             for name, scope in scopes.items()
@@ -498,67 +505,174 @@ def add_duckdb_datasource(context: Any, database_path: Path, name: str = DATASOU
     )
 
 
+def gate_workers() -> int:
+    """Processes the suites run in: ``MESSBAR_GATE_WORKERS``, else one per CPU this process may
+    use, at most 4 (GX spends most of a suite in Python, so one process keeps one core busy)."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if not value:
+        return max(1, min(len(os.sched_getaffinity(0)), 4))
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{WORKERS_ENV}={value!r}: set a whole number of processes, 1 or more")
+    return int(value)
+
+
+@dataclass
+class _SuiteRun:
+    """What a worker hands back for one suite: the result for the gate (plain JSON) and, for
+    Data Docs, the result as GX stores it with its store key."""
+
+    result: dict[str, Any]
+    stored: list[tuple[tuple[str, ...], str]]
+    pid: int = field(default_factory=os.getpid)
+
+
+class _Worker:
+    """One GX context and read-only data source, kept for all suites a process runs."""
+
+    current: _Worker | None = None
+
+    def __init__(self, database_path: Path, params: dict[str, Any], run_id: Any) -> None:
+        self.context = _context(None)
+        self.datasource = add_duckdb_datasource(self.context, database_path)
+        self.params = params
+        self.run_id = run_id
+
+    @classmethod
+    def start(cls, database_path: Path, params: dict[str, Any], run_id: Any) -> None:
+        cls.current = cls(database_path, params, run_id)
+
+    def close(self) -> None:
+        self.datasource.get_execution_engine().close()
+        self.datasource.get_engine().dispose()
+
+    def run(self, suite: Suite, where: str | None) -> _SuiteRun:
+        import great_expectations as gx
+
+        if where:  # the rows loaded since the last passing gate (Scope)
+            asset = self.datasource.add_query_asset(
+                name=suite.name,
+                query=f'select * from "{suite.schema}"."{suite.table}" where {where}',  # noqa: S608
+            )
+        else:
+            asset = self.datasource.add_table_asset(
+                name=suite.name, table_name=suite.table, schema_name=suite.schema
+            )
+        batch_definition = asset.add_batch_definition_whole_table(name=suite.name)
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=suite.name,
+                data=batch_definition,
+                suite=self.context.suites.add(_gx_suite(suite)),
+            )
+        )
+        # first pass: pass or fail only (GX then computes one metric per expectation, not the
+        # samples and index lists); a suite with any failure runs again with the details that
+        # the task log, result.json and Data Docs show (same run id: it replaces the first)
+        outcome = definition.run(
+            expectation_parameters=self.params, result_format=QUICK_FORMAT, run_id=self.run_id
+        )
+        failed = not all(expectation.success for expectation in outcome.results)
+        if failed:
+            outcome = definition.run(
+                expectation_parameters=self.params,
+                result_format=_result_format(suite),
+                run_id=self.run_id,
+            )
+        result = outcome.to_json_dict()
+        if failed:
+            _add_unexpected_rows(batch_definition, result, self.params)
+        store = self.context.validation_results_store
+        stored = [
+            (key.to_tuple(), store.serialize(store.get(key)))
+            for key in store.list_keys()
+            if key.expectation_suite_identifier.name == suite.name
+        ]
+        return _SuiteRun(result, stored)
+
+
+def _run_in_worker(job: tuple[Suite, str | None]) -> _SuiteRun:
+    assert _Worker.current is not None, "worker started without its context"
+    return _Worker.current.run(*job)
+
+
+def _gx_suite(suite: Suite) -> Any:
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(
+        name=suite.name,
+        expectations=suite.config.get("expectations", []),
+        meta=suite.config.get("meta", {}),
+    )
+
+
 def _run_suites(
     database_path: Path,
     suites: list[Suite],
     params: dict[str, Any],
     docs_dir: Path | None,
     scopes: Mapping[str, Scope] | None = None,
-) -> list[tuple[Suite, dict[str, Any]]]:
-    import great_expectations as gx
+    workers: int = 1,
+) -> tuple[list[tuple[Suite, dict[str, Any]]], int]:
+    """Every suite, in ``workers`` processes, then Data Docs over all of them. Returns each
+    suite's result and how many processes ran them.
+
+    The suites are independent read-only queries: with more than one worker they are handed
+    out one at a time to forked processes (``expectations.forked``; each with its own GX
+    context and read-only DuckDB connection), whole-table suites first so a long one does not
+    start last. GX is imported before forking, so a worker does not pay the import again.
+    """
     from great_expectations.core.run_identifier import RunIdentifier
 
-    context = _context(docs_dir)
-    datasource = add_duckdb_datasource(context, database_path)
-    # one run for all suites; a suite's second pass (below) replaces its first in the store
+    # one run for all suites, whichever process runs them
     run_id = RunIdentifier(
         run_name=str(params.get("run_id") or "messbar-gate"),
         run_time=dt.datetime.now(dt.UTC),
     )
-    results = []
-    try:
-        for suite in suites:
-            where = scopes[suite.name].where() if scopes and suite.name in scopes else None
-            if where:  # the rows loaded since the last passing gate (Scope)
-                asset = datasource.add_query_asset(
-                    name=suite.name,
-                    query=f'select * from "{suite.schema}"."{suite.table}" where {where}',  # noqa: S608
-                )
-            else:
-                asset = datasource.add_table_asset(
-                    name=suite.name, table_name=suite.table, schema_name=suite.schema
-                )
-            batch_definition = asset.add_batch_definition_whole_table(name=suite.name)
-            gx_suite = context.suites.add(
-                gx.ExpectationSuite(
-                    name=suite.name,
-                    expectations=suite.config.get("expectations", []),
-                    meta=suite.config.get("meta", {}),
-                )
-            )
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
-            )
-            # first pass: pass or fail only (GX then computes one metric per expectation, not
-            # the samples and index lists); a suite with any failure runs again with the
-            # details that the task log, result.json and Data Docs show
-            result = definition.run(
-                expectation_parameters=params, result_format=QUICK_FORMAT, run_id=run_id
-            ).to_json_dict()
-            if not all(outcome["success"] for outcome in result["results"]):
-                result = definition.run(
-                    expectation_parameters=params,
-                    result_format=_result_format(suite),
-                    run_id=run_id,
-                ).to_json_dict()
-                _add_unexpected_rows(batch_definition, result, params)
-            results.append((suite, result))
-        if docs_dir is not None:
-            context.build_data_docs(site_names=[DATA_DOCS_SITE])
-    finally:
-        datasource.get_execution_engine().close()
-        datasource.get_engine().dispose()
-    return results
+    jobs = [
+        (suite, scopes[suite.name].where() if scopes and suite.name in scopes else None)
+        for suite in suites
+    ]
+    order = sorted(range(len(jobs)), key=lambda i: (jobs[i][1] is not None, i))
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        _Worker.start(database_path, params, run_id)
+        try:
+            runs = [_run_in_worker(jobs[i]) for i in order]
+        finally:
+            assert _Worker.current is not None
+            _Worker.current.close()
+            _Worker.current = None
+    else:
+        from expectations.forked import run_forked
+
+        runs = run_forked(
+            [jobs[i] for i in order],
+            _run_in_worker,
+            workers=workers,
+            start=lambda: _Worker.start(database_path, params, run_id),
+        )
+    by_job = dict(zip(order, runs, strict=True))
+    if docs_dir is not None:
+        _build_data_docs(docs_dir, suites, [by_job[i] for i in range(len(jobs))])
+    return [(suite, by_job[i].result) for i, suite in enumerate(suites)], len(
+        {run.pid for run in runs}
+    )
+
+
+def _build_data_docs(docs_dir: Path, suites: list[Suite], runs: list[_SuiteRun]) -> None:
+    """Data Docs of one gate: the suites and every worker's results in one site."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ValidationResultIdentifier,
+    )
+
+    context = _context(docs_dir)
+    for suite in suites:
+        context.suites.add(_gx_suite(suite))
+    store = context.validation_results_store
+    for run in runs:
+        for key, value in run.stored:
+            store.set(ValidationResultIdentifier.from_tuple(key), store.deserialize(value))
+    context.build_data_docs(site_names=[DATA_DOCS_SITE])
 
 
 def _add_unexpected_rows(

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -347,3 +348,30 @@ def test_source_freshness_warns_after_36_hours_and_errors_after_72(tmp_path: Pat
     assert status["facebook__comments"] == "error"
     # Empty tables have no max(_fetched_at) to judge and count as stale.
     assert status["facebook__post_insights"] == "error"
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_accepted_values_fail_naming_the_column_and_the_value(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """One accepted_values_columns test per model checks every listed column in one scan and
+    reports each column and value outside its list with the number of rows."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        rows = con.execute("select post_key from marts.fct_posts order by post_key").fetchall()
+        assert len(rows) >= 3
+        con.execute("update marts.fct_posts set provenance = 'scraped' where post_key = ?", rows[0])
+        con.execute("update marts.fct_posts set platform = 'myspace' where post_key = ?", rows[1])
+        con.execute("update marts.fct_posts set platform = 'myspace' where post_key = ?", rows[2])
+
+    selected = ["--select", "fct_posts,test_name:accepted_values_columns"]
+    result = run_dbt(["test", *selected], path, tmp_path)
+
+    assert result.returncode != 0, "dbt test passed although fct_posts holds unknown values"
+    assert "accepted_values_columns_fct_posts_" in result.stdout
+    (test,) = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    assert test["status"] == "fail" and test["failures"] == 2
+    # the test's rows: which column, which value, how many rows
+    found = query(path, test["compiled_code"])
+    assert sorted(found) == [("platform", "myspace", 2), ("provenance", "scraped", 1)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
@@ -14,7 +15,14 @@ import pytest
 from conftest import GROUP
 from gate_warehouse import PARAMS, build_warehouse
 
-from expectations.runner import SUITES_DIR, GateResult, load_suites, validate
+from expectations.runner import (
+    SUITES_DIR,
+    WORKERS_ENV,
+    GateResult,
+    gate_workers,
+    load_suites,
+    validate,
+)
 
 pytestmark = pytest.mark.xdist_group(GROUP)
 
@@ -254,3 +262,55 @@ def test_drifted_rows_are_held_then_released_with_their_type_accepted() -> None:
         assert land("f3", {"id": "6", "likes": "2K", "new": False, "from": {}}) == ([], 0)
         known = con.execute("select field, json_type from raw._schema order by all").fetchall()
         assert ("$.from", "object") in known and ("$.from", "json") not in known
+
+
+def _outcome(result: GateResult) -> tuple[list, list, list]:
+    return (
+        [asdict(f) for f in result.failures],
+        [asdict(w) for w in result.warnings],
+        [asdict(s) for s in result.suites],
+    )
+
+
+def _validation_pages(out_dir: Path) -> list[str]:
+    """The suite of every validation page (validations/<schema>/<table>/<run>/...)."""
+    root = out_dir / "data_docs" / "validations"
+    return sorted(".".join(page.relative_to(root).parts[:2]) for page in root.rglob("*.html"))
+
+
+def test_suites_spread_over_processes_give_the_same_gate(
+    checked, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suites of one gate are independent: forked workers run them (MESSBAR_GATE_WORKERS)
+    and the parent builds one Data Docs site; the verdict, failures, samples and pages are the
+    same as in one process."""
+    _, root = checked
+    params = {**PARAMS, "run_id": THIS_RUN}
+    gates = {}
+    for workers in (1, 3):
+        monkeypatch.setenv(WORKERS_ENV, str(workers))
+        out_dir = tmp_path / f"workers-{workers}"
+        gate = validate(root / "messbar.duckdb", out_dir=out_dir, tables=TABLES, params=params)
+        gates[workers] = (gate, out_dir)
+
+    (one, one_dir), (three, three_dir) = gates[1], gates[3]
+    assert (one.processes, three.processes) == (1, 3)
+    assert "in 3 processes" in three.summary().splitlines()[0]
+    assert not one.success and _outcome(one) == _outcome(three)
+    assert {f.table for f in one.failures} >= {"raw._loaded_files", "raw._state"}
+    # every suite's validation page, failed ones with their details, in both sites
+    assert _validation_pages(one_dir) == _validation_pages(three_dir) == sorted(TABLES)
+    for out_dir in (one_dir, three_dir):
+        document = json.loads((out_dir / "result.json").read_text())
+        assert len(document["validation_results"]) == len(TABLES)
+
+
+def test_gate_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    assert 1 <= gate_workers() <= 4
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    assert gate_workers() == 2
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(WORKERS_ENV, bad)
+        with pytest.raises(ValueError, match=r"MESSBAR_GATE_WORKERS=.*whole number"):
+            gate_workers()
