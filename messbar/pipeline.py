@@ -174,7 +174,9 @@ def transform(
     env.update(pseudonym_env(cfg))  # only when the key is a conn: or another variable
     target = Path(env["DBT_TARGET_PATH"])
     args = [
-        str(Path(sys.executable).with_name("dbt")),
+        sys.executable,
+        "-m",
+        "messbar.dbt_build",  # dbt's CLI without manifest.json (see that module)
         "build",
         "--project-dir",
         str(DBT_PROJECT),

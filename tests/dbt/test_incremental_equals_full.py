@@ -9,7 +9,9 @@ builds here leave them out, to stay fast."""
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -142,13 +144,30 @@ def staging_digest(db: Path) -> dict[str, str]:
     return out
 
 
-def incremental_models(target: Path) -> set[str]:
-    manifest = json.loads((target / "manifest.json").read_text())
-    return {
-        node["name"]
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
-    }
+def incremental_models(cfg, tmp: Path) -> set[str]:
+    """The models dbt builds as incremental tables, listed by ``dbt ls`` with the nightly
+    build's vars (its own target folder: the nightly one has no manifest.json)."""
+    env = {**os.environ, **pipeline.dbt_env(cfg)}
+    listed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            *("ls", "--quiet", "--resource-type", "model", "--output", "name"),
+            *("--select", "config.materialized:incremental"),
+            *(
+                "--project-dir",
+                str(pipeline.DBT_PROJECT),
+                "--profiles-dir",
+                str(pipeline.DBT_PROJECT),
+            ),
+            *("--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")),
+            *("--vars", pipeline.dbt_vars()),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(listed.stdout.split())
 
 
 @pytest.fixture(scope="module")
@@ -186,9 +205,8 @@ def monkeypatch_module():
         yield mp
 
 
-def test_staging_is_incremental_where_raw_grows(warehouses):
-    target = warehouses["incremental"].data_dir / "dbt" / "target"
-    models = incremental_models(target)
+def test_staging_is_incremental_where_raw_grows(warehouses, tmp_path):
+    models = incremental_models(warehouses["incremental"], tmp_path)
     assert {
         "stg_facebook__page_insights",
         "stg_facebook__posts",
@@ -226,3 +244,36 @@ def test_late_restatement_inside_the_lookback_reaches_the_marts(warehouses):
             [PAGE, RESTATED_DAY],
         ).fetchone()
     assert views == (RESTATED_VIEWS,)
+
+
+def test_nightly_build_writes_run_results_not_the_manifest(warehouses):
+    """dbt runs through messbar.dbt_build: run_results.json for transform's failure report,
+    no manifest.json (written twice per run by dbt's CLI, read by nothing at night), and the
+    saved parse that lets the next run skip parsing."""
+    target = warehouses["incremental"].data_dir / "dbt" / "target"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert {r["unique_id"] for r in results} >= {
+        "model.messbar.fct_posts",
+        "model.messbar.kpi_weekly",
+    }
+    assert not (target / "manifest.json").exists()
+    assert (target / "partial_parse.msgpack").exists()
+
+
+def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path):
+    cfg = load_config(write_config(tmp_path / "broken", "http://127.0.0.1:9"))
+    cfg.warehouse_path.parent.mkdir(parents=True)
+    shutil.copy(warehouses["full"].warehouse_path, cfg.warehouse_path)
+    with duckdb.connect(str(cfg.warehouse_path)) as con:  # one post twice
+        con.execute(
+            "insert into staging.stg_facebook__posts from staging.stg_facebook__posts limit 1"
+        )
+
+    with pytest.raises(pipeline.TransformFailed) as failed:
+        pipeline.transform(cfg, select=["stg_facebook__posts,test_type:data"])
+
+    message = str(failed.value)
+    assert "dbt build failed (1 node(s)); nothing was published" in message
+    assert "test.messbar.unique_stg_facebook__posts_post_id" in message
+    results = json.loads((cfg.data_dir / "dbt" / "target" / "run_results.json").read_text())
+    assert [r["status"] for r in results["results"] if r["status"] != "pass"] == ["fail"]
