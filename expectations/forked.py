@@ -22,8 +22,9 @@ import struct
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+State = TypeVar("State")
 _HEADER = struct.Struct("!q")
 
 
@@ -33,13 +34,14 @@ class WorkerFailed(RuntimeError):
 
 def run_forked(
     jobs: Sequence[Any],
-    run: Callable[[Any], Any],
+    run: Callable[[State, Any], Any],
     *,
     workers: int,
-    start: Callable[[], None] = lambda: None,
+    start: Callable[[], State],
 ) -> list[Any]:
-    """``[run(job) for job in jobs]``, computed by ``workers`` forked processes; each calls
-    ``start()`` once before its first job. Results come back in the order of ``jobs``."""
+    """``[run(state, job) for job in jobs]``, computed by ``workers`` forked processes; each
+    makes its ``state = start()`` before its first job. Results come back in the order of
+    ``jobs``."""
     results: dict[int, Any] = {}
     pending = iter(range(len(jobs)))
     children: dict[int, tuple[int, int, int]] = {}  # answer fd -> (pid, order fd, job)
@@ -102,12 +104,12 @@ def _serve(
     order_r: int,
     answer_w: int,
     jobs: Sequence[Any],
-    run: Callable[[Any], Any],
-    start: Callable[[], None],
+    run: Callable[[State, Any], Any],
+    start: Callable[[], State],
 ) -> None:
     code = 0
     try:
-        started = False
+        state: list[State] = []  # made before the first job
         while True:
             header = _read_exactly(order_r, _HEADER.size)
             if header is None:
@@ -116,10 +118,9 @@ def _serve(
             if job < 0:
                 break
             try:
-                if not started:
-                    start()
-                    started = True
-                message: tuple[str, Any] = ("ok", run(jobs[job]))
+                if not state:
+                    state.append(start())
+                message: tuple[str, Any] = ("ok", run(state[0], jobs[job]))
             except BaseException:  # reported to the parent, which raises it
                 message = ("error", traceback.format_exc())
             body = pickle.dumps(message)

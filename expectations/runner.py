@@ -529,23 +529,18 @@ class _SuiteRun:
 class _Worker:
     """One GX context and read-only data source, kept for all suites a process runs."""
 
-    current: _Worker | None = None
-
     def __init__(self, database_path: Path, params: dict[str, Any], run_id: Any) -> None:
         self.context = _context(None)
         self.datasource = add_duckdb_datasource(self.context, database_path)
         self.params = params
         self.run_id = run_id
 
-    @classmethod
-    def start(cls, database_path: Path, params: dict[str, Any], run_id: Any) -> None:
-        cls.current = cls(database_path, params, run_id)
-
     def close(self) -> None:
         self.datasource.get_execution_engine().close()
         self.datasource.get_engine().dispose()
 
-    def run(self, suite: Suite, where: str | None) -> _SuiteRun:
+    def run(self, job: tuple[Suite, str | None]) -> _SuiteRun:
+        suite, where = job
         import great_expectations as gx
 
         if where:  # the rows loaded since the last passing gate (Scope)
@@ -581,18 +576,14 @@ class _Worker:
         result = outcome.to_json_dict()
         if failed:
             _add_unexpected_rows(batch_definition, result, self.params)
+        # Data Docs: the result as GX stored it (the second pass replaced the first)
         store = self.context.validation_results_store
         stored = [
-            (key.to_tuple(), store.serialize(store.get(key)))
+            (key.to_tuple(), store.serialize(outcome))
             for key in store.list_keys()
             if key.expectation_suite_identifier.name == suite.name
         ]
         return _SuiteRun(result, stored)
-
-
-def _run_in_worker(job: tuple[Suite, str | None]) -> _SuiteRun:
-    assert _Worker.current is not None, "worker started without its context"
-    return _Worker.current.run(*job)
 
 
 def _gx_suite(suite: Suite) -> Any:
@@ -635,21 +626,19 @@ def _run_suites(
     order = sorted(range(len(jobs)), key=lambda i: (jobs[i][1] is not None, i))
     workers = max(1, min(workers, len(jobs)))
     if workers == 1:
-        _Worker.start(database_path, params, run_id)
+        worker = _Worker(database_path, params, run_id)
         try:
-            runs = [_run_in_worker(jobs[i]) for i in order]
+            runs = [worker.run(jobs[i]) for i in order]
         finally:
-            assert _Worker.current is not None
-            _Worker.current.close()
-            _Worker.current = None
-    else:
+            worker.close()
+    else:  # a forked worker's connection closes when it exits
         from expectations.forked import run_forked
 
         runs = run_forked(
             [jobs[i] for i in order],
-            _run_in_worker,
+            _Worker.run,
             workers=workers,
-            start=lambda: _Worker.start(database_path, params, run_id),
+            start=lambda: _Worker(database_path, params, run_id),
         )
     by_job = dict(zip(order, runs, strict=True))
     if docs_dir is not None:

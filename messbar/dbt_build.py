@@ -3,7 +3,7 @@ but not manifest.json.
 
 ``pipeline.transform`` runs its ``dbt build`` through this module. dbt's own command line
 writes the whole manifest (1.7 MB of JSON for this project) twice per run, before and after
-the build: about 1.3 s of each nightly run on the benchmark machine, for a file nothing in a
+the build (1.3 s of a run under cProfile on the benchmark machine), for a file nothing in a
 nightly run reads. Here dbt runs with ``--no-write-json`` and only the run's results are
 written, to ``<target-path>/run_results.json``, where ``transform`` reads the failing nodes.
 Partial parsing keeps working (it reads ``partial_parse.msgpack``, which dbt still writes);

@@ -9,9 +9,7 @@ builds here leave them out, to stay fast."""
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +24,7 @@ from messbar.config import load_config
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "reliability"))
 from invariants import assert_no_duplicate_keys, mart_digest
+from raw_warehouse import run_dbt
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_incremental")]
 
@@ -147,26 +146,15 @@ def staging_digest(db: Path) -> dict[str, str]:
 def incremental_models(cfg, tmp: Path) -> set[str]:
     """The models dbt builds as incremental tables, listed by ``dbt ls`` with the nightly
     build's vars (its own target folder: the nightly one has no manifest.json)."""
-    env = {**os.environ, **pipeline.dbt_env(cfg)}
-    listed = subprocess.run(
+    listed = run_dbt(
         [
-            str(Path(sys.executable).with_name("dbt")),
             *("ls", "--quiet", "--resource-type", "model", "--output", "name"),
-            *("--select", "config.materialized:incremental"),
-            *(
-                "--project-dir",
-                str(pipeline.DBT_PROJECT),
-                "--profiles-dir",
-                str(pipeline.DBT_PROJECT),
-            ),
-            *("--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")),
-            *("--vars", pipeline.dbt_vars()),
+            *("--select", "config.materialized:incremental", "--vars", pipeline.dbt_vars()),
         ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+        cfg.warehouse_path,
+        tmp,
     )
+    assert listed.returncode == 0, listed.stdout[-4000:] + listed.stderr[-4000:]
     return set(listed.stdout.split())
 
 
