@@ -153,6 +153,50 @@ def test_sigkill_between_insert_and_commit_leaves_nothing_then_rerun_converges(t
     assert read_state(db)[("facebook", "1")]["posts_high_water_mark"].startswith("2026-11-26")
 
 
+def test_large_load_fills_row_groups_of_the_writer_size_and_survives_a_kill(tmp_path):
+    """Rows beyond a row group are written into the file while the transaction runs (the writer
+    connection's ``ROW_GROUP_SIZE``), not held for the WAL: a kill before COMMIT must still
+    leave nothing behind, and the rerun must load every row exactly once."""
+    from loader.load import WRITER_ROW_GROUP_SIZE, connect_writer
+
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    posts = 2 * WRITER_ROW_GROUP_SIZE + 5
+    land(landing, posts=posts, state={"posts_high_water_mark": "2026-11-26T10:00:00+00:00"})
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from loader.load import load
+        load(Path({str(db)!r}), Path({str(landing)!r}))
+    """)
+    env = {**os.environ, "MESSBAR_FAULT_POINT": "after_insert_before_commit"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=Path(__file__).parents[2])
+    assert proc.returncode == -9
+    assert counts(db)["facebook__posts"] == 0 and read_state(db) == {}
+    assert load(db, landing).rows == {"facebook__page": 1, "facebook__posts": posts}
+    assert load(db, landing).rows == {}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert (
+            con.execute("select count(distinct _row) from raw.facebook__posts").fetchone()[0]
+            == posts
+        )
+        sizes = con.execute(
+            "select row_group_id, max(count) from pragma_storage_info('raw.facebook__posts') "
+            "group by all"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(sizes) == 3 and max(n for _, n in sizes) == WRITER_ROW_GROUP_SIZE
+    # the writer opens the file under the name DuckDB gives it and spills beside it
+    con = connect_writer(db)
+    try:
+        assert con.execute("select current_database()").fetchone()[0] == "w"
+        assert con.execute("select current_setting('temp_directory')").fetchone()[0] == (
+            f"{db}.tmp"
+        )
+    finally:
+        con.close()
+
+
 def test_locked_warehouse_gives_clear_error(tmp_path):
     landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
     land(landing)
