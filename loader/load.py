@@ -113,8 +113,8 @@ def duckdb_settings(memory_limit: str | None = None) -> dict[str, str]:
 # time, compressed, by the checkpoint. A load spreads its rows over a dozen tables of fewer
 # rows than that each, so with the default nearly all of them took the double path
 # (bench/RESULTS.md: the commit was 2.3-2.7 s of a 6 s load of a million records; with 16,384
-# it is 0.05 s, and the uncommitted rows no longer wait in memory). A setting of the
-# connection, not of the file: other connections append with DuckDB's default.
+# it is 0.05 s; a full row group also stops waiting in memory for the commit). A setting of
+# the connection, not of the file: other connections append with DuckDB's default.
 WRITER_ROW_GROUP_SIZE = 16_384
 
 
