@@ -92,11 +92,10 @@ class LoadSummary:
 def duckdb_settings(memory_limit: str | None = None) -> dict[str, str]:
     """Memory limit and threads of the writer connection: ``MESSBAR_DUCKDB_MEMORY_LIMIT`` and
     ``MESSBAR_DUCKDB_THREADS`` (default: DuckDB's, one per core). Beyond the limit DuckDB spills
-    to disk instead of growing. Default: 256 MB per thread, at least 1 GB. The load holds its
-    uncommitted rows in memory up to the limit: 256 MB kept the peak of a tenfold history within
-    1.2x (bench/memory.py) but made loading a million records 1.5x slower (spilling); 1 GB loads
-    at read_json speed and lets the peak grow about 1.3x (docs/scaling.md). Each JSON-reading
-    thread needs about 32 MB of buffer."""
+    to disk instead of growing. Default: 256 MB per thread, at least 1 GB. The load holds the
+    rows of a table that have not yet filled a row group (``WRITER_ROW_GROUP_SIZE``) in memory
+    until it commits; what the limit trades, as measured, is in docs/scaling.md ("Memory").
+    Each JSON-reading thread needs about 32 MB of buffer."""
     threads = os.environ.get("MESSBAR_DUCKDB_THREADS") or ""
     default = f"{max(1024, 256 * int(threads or os.cpu_count() or 1))}MB"
     settings = {
@@ -146,8 +145,7 @@ def _attach(path: Path, settings: dict[str, str]) -> duckdb.DuckDBPyConnection:
     # spill beside the warehouse, as DuckDB does for a file it opens itself (not in the cwd)
     con = duckdb.connect(":memory:", config={"temp_directory": f"{path}.tmp", **settings})
     try:
-        name = path.stem if path.stem not in ("memory", "system", "temp") else "warehouse"
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = '"' + path.stem.replace('"', '""') + '"'
         location = str(path).replace("'", "''")
         con.execute(f"ATTACH '{location}' AS {quoted} (ROW_GROUP_SIZE {WRITER_ROW_GROUP_SIZE})")
         con.execute(f"USE {quoted}")

@@ -1,17 +1,19 @@
 """How dbt's connection writes into the warehouse (dbt_project/profiles.yml): the file is
-attached under its own name with row groups of 16,384 rows, so a build's tables fill row groups
-written straight into the file, and scratch tables of a build (or left by builds of earlier
-versions) do not stay in it."""
+attached under its own name with the loader's row groups (16,384 rows), so a build's tables
+fill row groups written straight into the file, and scratch tables of a build (or left by
+builds of earlier versions) do not stay in it."""
 
 import duckdb
 import pytest
 from raw_warehouse import build_warehouse, run_dbt
 
+from loader.load import WRITER_ROW_GROUP_SIZE  # profiles.yml must write the same size
+
 pytestmark = pytest.mark.xdist_group("dbt_connection")
 
 PAGE = "1000000001"
 ACCOUNTS = [("b", "Betrieb", "Europe/Berlin", "facebook", PAGE, "Betrieb")]
-POSTS = 40_000  # more than two row groups of the connection, fewer than one of DuckDB's default
+POSTS = 2 * WRITER_ROW_GROUP_SIZE + 7_232  # 3 row groups; fewer than one of DuckDB's default
 
 
 def test_dbt_writes_row_groups_of_the_connection_size_into_the_named_file(tmp_path):
@@ -51,7 +53,7 @@ def test_dbt_writes_row_groups_of_the_connection_size_into_the_named_file(tmp_pa
             "select schema_name, table_name from duckdb_tables() "
             "where schema_name not in ('raw', 'staging', 'intermediate', 'marts', 'reference')"
         ).fetchall()
-    assert len(sizes) == 3 and max(sizes) == 16_384
+    assert len(sizes) == 3 and max(sizes) == WRITER_ROW_GROUP_SIZE
     assert leftovers == []
     # the views read the file's own tables: a copy under another name (the published file,
     # a backup) reads them too
