@@ -257,9 +257,14 @@ def test_nightly_build_writes_run_results_not_the_manifest(warehouses):
     }
     assert not (target / "manifest.json").exists()
     assert (target / "partial_parse.msgpack").exists()
+    # the file log keeps each node's result, not every SQL statement (dbt_env)
+    log = (warehouses["incremental"].data_dir / "dbt" / "logs" / "dbt.log").read_text()
+    assert "OK created sql table model marts.fct_posts" in log
+    assert "SQL status" not in log
+    assert "create or replace" not in log.lower()
 
 
-def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path):
+def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path, monkeypatch):
     cfg = load_config(write_config(tmp_path / "broken", "http://127.0.0.1:9"))
     cfg.warehouse_path.parent.mkdir(parents=True)
     shutil.copy(warehouses["full"].warehouse_path, cfg.warehouse_path)
@@ -268,12 +273,17 @@ def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path):
             "insert into staging.stg_facebook__posts from staging.stg_facebook__posts limit 1"
         )
 
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # as someone chasing the failure would
     with pytest.raises(pipeline.TransformFailed) as failed:
         pipeline.transform(cfg, select=["stg_facebook__posts,test_type:data"])
 
     message = str(failed.value)
     assert "dbt build failed (1 node(s)); nothing was published" in message
     assert "test.messbar.unique_stg_facebook__posts_post_id" in message
+    assert "DBT_LOG_LEVEL_FILE=debug" in message
+    log = (cfg.data_dir / "dbt" / "logs" / "dbt.log").read_text()
+    assert "SQL status" in log  # the statements are back
+    assert "Failure in test unique_stg_facebook__posts_post_id" in log
     results = json.loads((cfg.data_dir / "dbt" / "target" / "run_results.json").read_text())
     tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
     assert [r["status"] for r in tests if r["status"] != "pass"] == ["fail"]
