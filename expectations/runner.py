@@ -561,22 +561,19 @@ class _Worker:
             )
         )
         # first pass: pass or fail only (GX then computes one metric per expectation, not the
-        # samples and index lists); a suite with any failure runs again with the details that
-        # the task log, result.json and Data Docs show (same run id: it replaces the first)
+        # samples and index lists); the expectations that failed run again with the details
+        # that the task log, result.json and Data Docs show, and their results replace the
+        # first pass's
         outcome = definition.run(
             expectation_parameters=self.params, result_format=QUICK_FORMAT, run_id=self.run_id
         )
-        failed = not all(expectation.success for expectation in outcome.results)
+        failed = [i for i, expectation in enumerate(outcome.results) if not expectation.success]
         if failed:
-            outcome = definition.run(
-                expectation_parameters=self.params,
-                result_format=_result_format(suite),
-                run_id=self.run_id,
-            )
+            _detail(outcome, failed, batch_definition, suite, self.params)
         result = outcome.to_json_dict()
         if failed:
             _add_unexpected_rows(batch_definition, result, self.params)
-        # Data Docs: the result as GX stored it (the second pass replaced the first)
+        # Data Docs: the result under the key GX stored it with, with the details added
         store = self.context.validation_results_store
         stored = [
             (key.to_tuple(), store.serialize(outcome))
@@ -662,6 +659,47 @@ def _build_data_docs(docs_dir: Path, suites: list[Suite], runs: list[_SuiteRun])
         for key, value in run.stored:
             store.set(ValidationResultIdentifier.from_tuple(key), store.deserialize(value))
     context.build_data_docs(site_names=[DATA_DOCS_SITE])
+
+
+def _detail(
+    outcome: Any, failed: list[int], batch_definition: Any, suite: Suite, params: dict[str, Any]
+) -> None:
+    """Re-run the failed expectations of ``outcome`` (indexes ``failed``) with the result format
+    that gives counts, samples and keys, and put their results in place of the pass-or-fail
+    ones. Only those expectations are computed again: on a large table a suite whose one
+    check fails (an info-level volume note, say) does not scan for every other check twice."""
+    import copy
+
+    import great_expectations as gx
+
+    again = gx.ExpectationSuite(
+        name=suite.name,
+        expectations=[
+            copy.copy(outcome.results[i].expectation_config.to_domain_obj()) for i in failed
+        ],
+    )
+    detailed = batch_definition.get_batch().validate(
+        again, result_format=_result_format(suite), expectation_parameters=params
+    )
+    if len(detailed.results) != len(failed):
+        raise RuntimeError(
+            f"suite {suite.name}: {len(failed)} failed expectation(s) ran again but "
+            f"{len(detailed.results)} result(s) came back"
+        )
+    by_check = {_check_key(result): result for result in detailed.results}
+    for i in failed:
+        key = _check_key(outcome.results[i])
+        if key not in by_check:
+            raise RuntimeError(f"suite {suite.name}: no detailed result for {key}")
+        outcome.results[i] = by_check[key]
+
+
+def _check_key(result: Any) -> str:
+    """What identifies an expectation across two runs: its type and arguments (the copy that
+    runs again gets a new id)."""
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    return json.dumps([config.type, kwargs], sort_keys=True, default=str)
 
 
 def _add_unexpected_rows(

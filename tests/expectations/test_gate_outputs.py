@@ -94,3 +94,37 @@ def test_importing_the_runner_does_not_import_gx() -> None:
         "assert 'duckdb_engine' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def test_a_failing_suite_runs_only_its_failed_expectations_again(tmp_path: Path) -> None:
+    """The first pass is pass-or-fail; only the expectation that failed is computed again with
+    counts and samples, and its detailed result takes the place of the first one."""
+    bad = build_warehouse(
+        tmp_path / "bad.duckdb", "update marts.fct_posts set views = -1 where post_key = 'post_1'"
+    )
+
+    gate = validate(
+        bad,
+        out_dir=tmp_path / "out",
+        tables=["marts.fct_posts"],
+        params={"max_fetched_at": MAX_FETCHED_AT},
+    )
+
+    assert not gate.success
+    [failure] = gate.failures
+    assert (failure.expectation, failure.column, failure.unexpected_count) == (
+        "expect_column_values_to_be_between",
+        "views",
+        1,
+    )
+    assert failure.sample_values == [-1]
+    [suite] = json.loads(gate.result_path.read_text())["validation_results"]
+    failed = [r for r in suite["results"] if not r["success"]]
+    passed = [r for r in suite["results"] if r["success"]]
+    assert [r["expectation_config"]["kwargs"]["column"] for r in failed] == ["views"]
+    assert failed[0]["result"]["unexpected_count"] == 1
+    assert len(passed) > 5
+    assert all(r["result"] == {} for r in passed)  # not computed a second time
+    assert suite["statistics"]["unsuccessful_expectations"] == 1
+    page = next((tmp_path / "out" / "data_docs" / "validations").rglob("*.html")).read_text()
+    assert "views" in page
