@@ -86,8 +86,11 @@ def insert_config_accounts(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple]
     con.executemany("INSERT INTO raw.config__accounts VALUES (?, ?, ?, ?, ?, ?)", list(rows))
 
 
-def run_dbt(args: list[str], warehouse: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
-    """Run the dbt CLI against `warehouse` with target and log paths inside `workdir`."""
+def run_dbt(
+    args: list[str], warehouse: Path, workdir: Path, project: Path = DBT_PROJECT
+) -> subprocess.CompletedProcess[str]:
+    """Run the dbt CLI against `warehouse` with target and log paths inside `workdir` (on a
+    copy of the project with `project`)."""
     env = {
         **os.environ,
         "MESSBAR_WAREHOUSE": str(warehouse),
@@ -98,9 +101,9 @@ def run_dbt(args: list[str], warehouse: Path, workdir: Path) -> subprocess.Compl
         str(DBT),
         *args,
         "--project-dir",
-        str(DBT_PROJECT),
+        str(project),
         "--profiles-dir",
-        str(DBT_PROJECT),
+        str(project),
         "--target-path",
         str(workdir / "target"),
         "--log-path",

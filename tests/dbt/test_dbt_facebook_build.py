@@ -26,7 +26,7 @@ from facebook_payloads import (
     facebook_rows,
     post_payload,
 )
-from raw_warehouse import RawRow, build_warehouse, run_dbt
+from raw_warehouse import DBT_PROJECT, RawRow, build_warehouse, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -309,8 +309,8 @@ def test_dbt_build_fails_when_a_staged_post_has_no_id(tmp_path: Path) -> None:
     path = build_warehouse(tmp_path / "warehouse.duckdb", rows, CONFIG_ACCOUNTS)
     result = run_dbt(["build"], path, tmp_path)
     assert result.returncode != 0, "dbt build passed although a post has no id"
-    # one test checks every column of the model that must be filled (not_null_columns)
-    assert "not_null_columns_stg_facebook__posts_" in result.stdout
+    # one test checks the model's rows: keys, filled columns, accepted values (row_checks)
+    assert "row_checks_stg_facebook__posts_" in result.stdout
     with duckdb.connect(str(path), read_only=True) as con:
         null_ids = con.execute(
             "select count(*) from staging.stg_facebook__posts where post_id is null"
@@ -351,28 +351,59 @@ def test_source_freshness_warns_after_36_hours_and_errors_after_72(tmp_path: Pat
 
 
 @pytest.mark.xdist_group("dbt_facebook_build")
-def test_accepted_values_fail_naming_the_column_and_the_value(
+def test_row_checks_fail_naming_each_problem_its_column_and_value(
     warehouse: Path, tmp_path: Path
 ) -> None:
-    """One accepted_values_columns test per model checks every listed column in one scan and
-    reports each column and value outside its list with the number of rows."""
+    """One row_checks test per model checks its keys, filled columns and accepted values in one
+    query and reports each problem: the check, the column(s), the offending value and the
+    number of rows."""
     path = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, path)
     with duckdb.connect(str(path)) as con:
         rows = con.execute("select post_key from marts.fct_posts order by post_key").fetchall()
-        assert len(rows) >= 3
+        assert len(rows) >= 5
         con.execute("update marts.fct_posts set provenance = 'scraped' where post_key = ?", rows[0])
         con.execute("update marts.fct_posts set platform = 'myspace' where post_key = ?", rows[1])
         con.execute("update marts.fct_posts set platform = 'myspace' where post_key = ?", rows[2])
+        con.execute("update marts.fct_posts set platform = null where post_key = ?", rows[3])
+        con.execute(
+            "update marts.fct_posts set post_key = ? where post_key = ?", [rows[0][0], rows[4][0]]
+        )
 
-    selected = ["--select", "fct_posts,test_name:accepted_values_columns"]
+    selected = ["--select", "fct_posts,test_name:row_checks"]
     result = run_dbt(["test", *selected], path, tmp_path)
 
-    assert result.returncode != 0, "dbt test passed although fct_posts holds unknown values"
-    assert "accepted_values_columns_fct_posts_" in result.stdout
+    assert result.returncode != 0, "dbt test passed although fct_posts has broken rows"
+    assert "row_checks_fct_posts_" in result.stdout
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     (test,) = [r for r in results if r["unique_id"].startswith("test.")]  # not on-run-end
-    assert test["status"] == "fail" and test["failures"] == 2
-    # the test's rows: which column, which value, how many rows
+    assert test["status"] == "fail" and test["failures"] == 4
+    # the test's rows: which check, which column, which value, how many rows
     found = query(path, test["compiled_code"])
-    assert sorted(found) == [("platform", "myspace", 2), ("provenance", "scraped", 1)]
+    assert sorted(found) == [
+        ("accepted_values", "platform", "myspace", 2),
+        ("accepted_values", "provenance", "scraped", 1),
+        ("not_null", "platform", None, 1),
+        ("unique", "post_key", f"{{'post_key': {rows[0][0]}}}", 2),
+    ]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_row_checks_without_a_check_or_with_a_bare_key_is_a_compile_error(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """A row_checks test must name at least one check, and a unique key is a list of columns:
+    both mistakes stop dbt with a message that says what to write."""
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs"))
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, path)
+    broken = project / "tests" / "broken_row_checks.sql"  # dbt renders it while parsing
+    for call, says in (
+        ("test_row_checks(ref('fct_posts'))", "list at least one of unique, not_null"),
+        ("test_row_checks(ref('fct_posts'), unique=['post_key'])", "write [[post_key]] for"),
+    ):
+        broken.write_text("{{ " + call + " }}\n")
+        result = run_dbt(["test", "--select", "broken_row_checks"], path, tmp_path, project)
+        assert result.returncode != 0
+        assert says in result.stdout, result.stdout[-2000:]

@@ -279,11 +279,11 @@ def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path, mon
 
     message = str(failed.value)
     assert "dbt build failed (1 node(s)); nothing was published" in message
-    assert "test.messbar.unique_stg_facebook__posts_post_id" in message
+    assert "test.messbar.row_checks_stg_facebook__posts_" in message
     assert "DBT_LOG_LEVEL_FILE=debug" in message
     log = (cfg.data_dir / "dbt" / "logs" / "dbt.log").read_text()
     assert "SQL status" in log  # the statements are back
-    assert "Failure in test unique_stg_facebook__posts_post_id" in log
+    assert "Failure in test row_checks_stg_facebook__posts_" in log
     results = json.loads((cfg.data_dir / "dbt" / "target" / "run_results.json").read_text())
     tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
     assert [r["status"] for r in tests if r["status"] != "pass"] == ["fail"]
