@@ -407,3 +407,72 @@ def test_row_checks_without_a_check_or_with_a_bare_key_is_a_compile_error(
         result = run_dbt(["test", "--select", "broken_row_checks"], path, tmp_path, project)
         assert result.returncode != 0
         assert says in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.xdist_group("dbt_facebook_build")
+def test_views_are_rebuilt_only_when_their_sql_changes(warehouse: Path, tmp_path: Path) -> None:
+    """macros/view_materialization.sql: every view carries the md5 of the SQL it was built
+    from; a run leaves a view whose fingerprint matches as it is, and rebuilds it when the
+    fingerprint differs, on a full refresh, when the model's SQL changed or when a table took
+    its place. (A hand-made view with the right fingerprint shows what a run left alone.)"""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, path)
+    name = "intermediate.int_posts__unioned"
+
+    def catalog() -> tuple[str, str]:
+        rows = query(
+            path,
+            "select comment, sql from duckdb_views() "
+            "where schema_name || '.' || view_name = '" + name + "'",
+        )
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    def tamper(comment: str) -> None:
+        with duckdb.connect(str(path)) as con:
+            con.execute(f"create or replace view {name} as select 'hand-made' as post_id")
+            con.execute(f"comment on view {name} is '{comment}'")
+
+    def run(*args: str, project: Path = DBT_PROJECT) -> None:
+        result = run_dbt(["run", "--select", name.split(".")[1], *args], path, tmp_path, project)
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    built = catalog()
+    assert built[0].startswith("messbar:sql_md5=")
+    fingerprints = query(
+        path,
+        "select count(*), count(*) filter (where comment like 'messbar:sql_md5=%') "
+        "from duckdb_views() where schema_name in ('staging', 'intermediate')",
+    )
+    assert fingerprints[0][0] > 3 and fingerprints[0][0] == fingerprints[0][1]
+
+    tamper(built[0])
+    run()
+    assert "hand-made" in catalog()[1]  # the fingerprint matched: left alone
+
+    run("--full-refresh")
+    assert catalog() == built
+
+    tamper("messbar:sql_md5=0")
+    run()
+    assert catalog() == built  # fingerprint differs: rebuilt
+
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs"))
+    model = project / "models" / "intermediate" / "int_posts__unioned.sql"
+    model.write_text(
+        "select * from (\n" + model.read_text() + "\n) where post_id <> 'messbar-test-changed'"
+    )
+    run(project=project)
+    changed = catalog()
+    assert changed[0] != built[0] and changed[0].startswith("messbar:sql_md5=")
+    assert "messbar-test-changed" in changed[1]
+
+    with duckdb.connect(str(path)) as con:  # a table where the view should be
+        con.execute(f"drop view {name}")
+        con.execute(f"create table {name} as select 1 as x")
+    run()
+    assert catalog() == built
+    assert query(path, f"select count(*) from {name}") == query(
+        warehouse, f"select count(*) from {name}"
+    )
