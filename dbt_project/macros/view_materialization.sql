@@ -5,11 +5,12 @@
     same, whatever happened to the tables it reads. dbt's default drops and recreates every
     view on every run (five statements and as many catalog changes per view, about 0.1 s of a
     nightly build each). Here each view carries the md5 of its compiled SQL as its comment;
-    when the comment matches, the run only reads it. A full refresh, a model with hooks, a
-    changed SQL text, a missing view or a table in the view's place rebuild it (dropped and
-    created in one transaction, with dbt's own create-view SQL, contracts included). Views are
-    not published; the comment is only seen inside the working warehouse (persist_docs, which
-    would write descriptions there, is not used in this project). -#}
+    when the comment matches, the run only reads it. A full refresh, a model with hooks or an
+    enforced contract (checked against the tables it reads each time), a changed SQL text, a
+    missing view or a table in the view's place rebuild it (dropped and created in one
+    transaction, with dbt's own create-view SQL). Views are not published; the comment is only
+    seen inside the working warehouse (persist_docs, which would write descriptions there, is
+    not used in this project). -#}
 {%- materialization view, adapter='duckdb' -%}
 
     {%- set fingerprint = 'messbar:sql_md5=' ~ local_md5(sql) -%}
@@ -19,6 +20,7 @@
         existing_relation is not none
         and existing_relation.is_view
         and not should_full_refresh()
+        and not config.get('contract').enforced
         and not pre_hooks
         and not post_hooks
     ) -%}
