@@ -568,11 +568,12 @@ class _Worker:
             expectation_parameters=self.params, result_format=QUICK_FORMAT, run_id=self.run_id
         )
         failed = [i for i, expectation in enumerate(outcome.results) if not expectation.success]
-        if failed:
-            _detail(outcome, failed, batch_definition, suite, self.params)
+        batch = batch_definition.get_batch() if failed else None  # one batch for both below
+        if batch is not None:
+            _detail(outcome, failed, batch, suite, self.params)
         result = outcome.to_json_dict()
-        if failed:
-            _add_unexpected_rows(batch_definition, result, self.params)
+        if batch is not None:
+            _add_unexpected_rows(batch, result, self.params)
         # Data Docs: the result under the key GX stored it with, with the details added
         store = self.context.validation_results_store
         stored = [
@@ -665,7 +666,7 @@ def _build_data_docs(docs_dir: Path, suites: list[Suite], runs: list[_SuiteRun])
 
 
 def _detail(
-    outcome: Any, failed: list[int], batch_definition: Any, suite: Suite, params: dict[str, Any]
+    outcome: Any, failed: list[int], batch: Any, suite: Suite, params: dict[str, Any]
 ) -> None:
     """Re-run the failed expectations of ``outcome`` (indexes ``failed``) with the result format
     that gives counts, samples and keys, and put their results in place of the pass-or-fail
@@ -681,14 +682,9 @@ def _detail(
             copy.copy(outcome.results[i].expectation_config.to_domain_obj()) for i in failed
         ],
     )
-    detailed = batch_definition.get_batch().validate(
+    detailed = batch.validate(
         again, result_format=_result_format(suite), expectation_parameters=params
     )
-    if len(detailed.results) != len(failed):
-        raise RuntimeError(
-            f"suite {suite.name}: {len(failed)} failed expectation(s) ran again but "
-            f"{len(detailed.results)} result(s) came back"
-        )
     by_check = {_check_key(result): result for result in detailed.results}
     for i in failed:
         key = _check_key(outcome.results[i])
@@ -705,9 +701,7 @@ def _check_key(result: Any) -> str:
     return json.dumps([config.type, kwargs], sort_keys=True, default=str)
 
 
-def _add_unexpected_rows(
-    batch_definition: Any, validation: dict[str, Any], params: dict[str, Any]
-) -> None:
+def _add_unexpected_rows(batch: Any, validation: dict[str, Any], params: dict[str, Any]) -> None:
     """Sample rows for failed custom-SQL checks (SUMMARY results carry only their count).
 
     Re-runs only the failed ``unexpected_rows_expectation`` with COMPLETE results; its query
@@ -724,7 +718,6 @@ def _add_unexpected_rows(
     ]
     if not failed:
         return
-    batch = batch_definition.get_batch()
     for outcome in failed:
         query = outcome["expectation_config"]["kwargs"]["unexpected_rows_query"]
         rerun = batch.validate(

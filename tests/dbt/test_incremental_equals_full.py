@@ -261,7 +261,7 @@ def test_nightly_build_writes_run_results_not_the_manifest(warehouses):
     log = (warehouses["incremental"].data_dir / "dbt" / "logs" / "dbt.log").read_text()
     assert "OK created sql table model marts.fct_posts" in log
     assert "SQL status" not in log
-    assert "create or replace" not in log.lower()
+    assert '"staging"."stg_facebook__posts"' not in log  # no statement names a relation
 
 
 def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path, monkeypatch):
@@ -283,6 +283,7 @@ def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path, mon
     assert "DBT_LOG_LEVEL_FILE=debug" in message
     log = (cfg.data_dir / "dbt" / "logs" / "dbt.log").read_text()
     assert "SQL status" in log  # the statements are back
+    assert '"staging"."stg_facebook__posts"' in log
     assert "Failure in test row_checks_stg_facebook__posts_" in log
     results = json.loads((cfg.data_dir / "dbt" / "target" / "run_results.json").read_text())
     tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
