@@ -289,3 +289,23 @@ def test_a_failing_data_test_stops_the_build_naming_it(warehouses, tmp_path, mon
     tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
     assert [r["status"] for r in tests if r["status"] != "pass"] == ["fail"]
     assert all(r["status"] == "success" for r in results["results"] if r not in tests)
+
+
+def test_the_dbt_process_leaves_the_warehouse_closed_and_its_log_complete(warehouses, tmp_path):
+    """messbar.dbt_build ends its process with os._exit (Python's teardown is slow): first it
+    closes the warehouse, which checkpoints it (no WAL left beside the file), and flushes the
+    log, whose last line is dbt's summary."""
+    cfg = load_config(write_config(tmp_path / "closed", "http://127.0.0.1:9"))
+    cfg.warehouse_path.parent.mkdir(parents=True)
+    shutil.copy(warehouses["full"].warehouse_path, cfg.warehouse_path)
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        posts = con.execute("select count(*) from staging.stg_facebook__posts").fetchone()
+
+    outcome = pipeline.transform(cfg, select=["stg_facebook__posts"], full_refresh=True)
+
+    assert outcome["nodes"] >= 1
+    assert not cfg.warehouse_path.with_name(cfg.warehouse_path.name + ".wal").exists()
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        assert con.execute("select count(*) from staging.stg_facebook__posts").fetchone() == posts
+    log = (cfg.data_dir / "dbt" / "logs" / "dbt.log").read_text().rstrip().splitlines()
+    assert "Done. PASS=" in log[-1]

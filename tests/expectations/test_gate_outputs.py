@@ -128,3 +128,44 @@ def test_a_failing_suite_runs_only_its_failed_expectations_again(tmp_path: Path)
     assert suite["statistics"]["unsuccessful_expectations"] == 1
     page = next((tmp_path / "out" / "data_docs" / "validations").rglob("*.html")).read_text()
     assert "views" in page
+
+
+def test_a_worker_stores_nothing_and_hands_data_docs_the_stored_form(tmp_path: Path) -> None:
+    """A worker validates the batch itself: no suite, validation definition or result lands in
+    its own context's stores (each would be serialized again), and what it hands to Data Docs
+    is the result as GX's validation results store holds it, under GX's key for this run."""
+    import datetime as dt
+
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    from expectations import runner
+
+    bad = build_warehouse(
+        tmp_path / "bad.duckdb", "update marts.fct_posts set views = -1 where post_key = 'post_1'"
+    )
+    params = {**runner.default_params(), "max_fetched_at": MAX_FETCHED_AT}
+    [suite] = [s for s in runner.load_suites(runner.SUITES_DIR) if s.name == "marts.fct_posts"]
+    run_id = RunIdentifier(
+        run_name="nightly-test", run_time=dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    )
+    worker = runner._Worker(bad, params, run_id)
+    try:
+        run = worker.run((runner._bind(suite, params), None))
+        store = worker.context.validation_results_store
+        assert store.list_keys() == []
+        assert worker.context.suites.all() == []
+        assert worker.context.validation_definitions.all() == []
+        [(key, value)] = run.stored
+        assert key[:3] == ("marts", "fct_posts", "nightly-test")  # the suite name splits at dots
+        assert key[-1] == "warehouse-marts.fct_posts"  # data source and asset, as GX names it
+        stored = store.deserialize(value)
+        assert store.serialize(stored) == value
+        assert stored.success is False
+        assert stored.meta["run_id"]["run_name"] == "nightly-test"
+        assert [r.expectation_config.kwargs["column"] for r in stored.results if not r.success] == [
+            "views"
+        ]
+        assert run.result["success"] is False  # the gate's copy: the same result as a dict
+        assert json.loads(value)["statistics"] == run.result["statistics"]
+    finally:
+        worker.close()
