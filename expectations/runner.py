@@ -558,7 +558,8 @@ class _Worker:
         batch = asset.add_batch_definition_whole_table(name=suite.name).get_batch()
         # The batch validates the suite itself: a ValidationDefinition would add the suite and
         # itself to the context's stores and store the result there, serializing each of them
-        # once more (a seventh of a gate's time) for stores nothing reads.
+        # once more for stores nothing reads (suites in one process: 7.3 s -> 5.9 s, median of
+        # three on the benchmark night).
         # First pass: pass or fail only (GX then computes one metric per expectation, not the
         # samples and index lists); the expectations that failed run again with the details
         # that the task log, result.json and Data Docs show, and their results replace the

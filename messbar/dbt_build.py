@@ -11,7 +11,7 @@ Partial parsing keeps working (it reads ``partial_parse.msgpack``, which dbt sti
 
 After the build the warehouse is closed (DuckDB checkpoints it: no WAL is left beside the
 file), the log handlers and standard streams are flushed, and the process ends with
-``os._exit``: Python's own teardown of dbt's parsed project and modules took 0.7–1.0 s of a
+``os._exit``: Python's own teardown of dbt's parsed project and modules took 0.6–1.0 s of a
 nightly run on the benchmark machine and does nothing the next step needs.
 
 Exit codes are dbt's: 0 success, 1 a node failed, 2 dbt itself failed.
